@@ -1,0 +1,28 @@
+# MDO Portal image: one image for web, Celery worker and beat (see docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONPATH=/app \
+    MEDIA_ROOT=/app/var/media \
+    STATIC_ROOT=/app/var/staticfiles
+
+WORKDIR /app
+
+# Dependencies first, in their own layer: rebuilt only when pyproject.toml changes.
+COPY pyproject.toml ./
+RUN pip install .
+
+# Then the code, and the project itself (no dependency changes at this point).
+COPY . .
+RUN pip install --no-deps . \
+    && useradd --system --uid 1000 --home-dir /app app \
+    && mkdir -p /app/var/media /app/var/staticfiles \
+    && chown -R app:app /app/var
+
+USER app
+EXPOSE 8000
+
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py runserver 0.0.0.0:8000"]

@@ -1,0 +1,51 @@
+# MDO Portal: developer entry points. Everything runs from the project venv in .venv/
+# (no activation needed). Settings come from the environment or .env (see .env.example).
+
+VENV := .venv
+PY   := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run install test lint bench worker beat clean
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "Demo users (password: partybus-demo)"
+	@echo "  alice  product team member, Team Alpha (funded, onboarded)"
+	@echo "  bob    product team member, Team Bravo (onboarded, NOT funded)"
+	@echo "  pat    MDO PM, with Classified Ops access"
+	@echo "  dana   DevOps engineer"
+	@echo "  casey  Cyber team"
+	@echo "  cleo   Classified Ops"
+	@echo "  admin  superuser"
+	@echo ""
+	$(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
+
+install: $(STAMP)
+
+$(PY):
+	python3 -m venv $(VENV)
+
+# Reinstall only when pyproject.toml changed since the last successful install.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -e ".[dev]"
+	touch $@
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+
+bench: install
+	$(PY) -m bench
+
+worker: install
+	$(VENV)/bin/celery -A portal worker -l info
+
+beat: install
+	$(VENV)/bin/celery -A portal beat -l info
+
+clean:
+	rm -rf var/ $(VENV)

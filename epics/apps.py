@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EpicsConfig(AppConfig):
+    name = "epics"
+    verbose_name = "Product Team Epic Board"

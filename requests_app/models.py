@@ -1,0 +1,148 @@
+"""Tickets: the requests product teams file through the portal."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django_fsm import FSMField, transition
+
+from epics.models import IL245, Epic, ImpactLevel, Story, Team
+from workflow.fsm import StateMachine
+from workflow.permissions import MDO_PM, role_permission, team_member_permission
+
+
+class RequestType(models.TextChoices):
+    PIPELINE = "pipeline", "Additional IL2/IL4/IL5 pipeline"
+    NEW_PIPELINE_CTF = "new_pipeline_ctf", "New pipeline with a new CtF"
+    PROD_DEPLOY = "prod_deploy", "IL2/IL4/IL5 production deployment"
+    IL6_PROD_DEPLOY = "il6_prod_deploy", "IL6 production deploy"
+
+
+# The impact levels each request type takes.
+IMPACT_LEVELS = {
+    RequestType.PIPELINE: IL245,
+    RequestType.NEW_PIPELINE_CTF: IL245,
+    RequestType.PROD_DEPLOY: IL245,
+    RequestType.IL6_PROD_DEPLOY: (ImpactLevel.IL6,),
+}
+
+
+def _stories_not_started(ticket) -> bool:
+    return not any(story.status != Story.Status.TO_DO for story in ticket.stories.all())
+
+
+class Ticket(StateMachine):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        TRIAGED = "triaged", "Triaged"
+        IN_PROGRESS = "in_progress", "In Progress"
+        DONE = "done", "Done"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="tickets")
+    epic = models.ForeignKey(
+        Epic,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        help_text="Empty for a new CtF until triage opens its epic.",
+    )
+    request_type = models.CharField(max_length=20, choices=RequestType.choices)
+    impact_level = models.CharField(max_length=3, choices=ImpactLevel.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    application_name = models.CharField(max_length=200, blank=True)
+    status = FSMField(
+        choices=Status.choices, default=Status.SUBMITTED, protected=True, db_index=True
+    )
+    rejection_reason = models.TextField(blank=True)
+    epic_status_before = models.CharField(
+        max_length=30,
+        blank=True,
+        choices=Epic.Status.choices,
+        help_text="The epic's status before this ticket moved it (restored if it is rejected).",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets_filed"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(request_type=RequestType.IL6_PROD_DEPLOY, impact_level=ImpactLevel.IL6)
+                | (~Q(request_type=RequestType.IL6_PROD_DEPLOY) & Q(impact_level__in=IL245)),
+                name="ticket_impact_level_fits_type",
+            ),
+            models.CheckConstraint(
+                condition=Q(request_type=RequestType.NEW_PIPELINE_CTF) | Q(epic__isnull=False),
+                name="ticket_names_its_epic",
+            ),
+            models.CheckConstraint(
+                condition=~Q(request_type=RequestType.NEW_PIPELINE_CTF) | ~Q(application_name=""),
+                name="new_ctf_ticket_names_its_application",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="rejected_ticket_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def is_il6(self) -> bool:
+        return self.request_type == RequestType.IL6_PROD_DEPLOY
+
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.TRIAGED,
+        permission=role_permission(MDO_PM),
+    )
+    def triage(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.SUBMITTED, Status.TRIAGED],
+        target=Status.REJECTED,
+        permission=role_permission(MDO_PM),
+        conditions=[_stories_not_started],
+    )
+    def reject(self, *, reason):
+        self.rejection_reason = reason
+
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.WITHDRAWN,
+        permission=team_member_permission,
+    )
+    def withdraw(self):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.TRIAGED,
+        target=Status.IN_PROGRESS,
+        permission=role_permission(MDO_PM),
+        conditions=[lambda ticket: ticket.is_il6],
+    )
+    def open_classified_story(self):
+        pass
+
+    # Never set by hand: they follow the stories and the epic.
+    @transition(field=status, source=Status.TRIAGED, target=Status.IN_PROGRESS)
+    def start_work(self):
+        pass
+
+    @transition(field=status, source=Status.IN_PROGRESS, target=Status.DONE)
+    def finish(self):
+        pass

@@ -1,0 +1,64 @@
+import pytest
+from django.db import connection
+
+from tests.factories import EpicFactory, TeamFactory, UserFactory
+from workflow.permissions import CLASSIFIED_OPS, CYBER, DEVOPS, MDO_PM, PRODUCT_TEAM
+
+NEEDS_POSTGRES = (
+    "needs PostgreSQL (set DATABASE_URL=postgres://…): SQLite runs one writer at a time, "
+    "so row locks and racing transactions cannot be shown on it"
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor == "postgresql":
+        return
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=NEEDS_POSTGRES))
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Team Alpha")
+
+
+@pytest.fixture
+def epic(team):
+    return EpicFactory(team=team, title="Payments")
+
+
+@pytest.fixture
+def member(team):
+    return UserFactory(username="alice", roles=[PRODUCT_TEAM], teams=[team])
+
+
+@pytest.fixture
+def pm(db):
+    return UserFactory(username="pat", roles=[MDO_PM])
+
+
+@pytest.fixture
+def devops(db):
+    return UserFactory(username="dana", roles=[DEVOPS])
+
+
+@pytest.fixture
+def cyber(db):
+    return UserFactory(username="casey", roles=[CYBER])
+
+
+@pytest.fixture
+def classified(db):
+    return UserFactory(username="cleo", roles=[CLASSIFIED_OPS])
+
+
+@pytest.fixture
+def outsider(db):
+    """A product team member of another team."""
+    return UserFactory(username="bob", roles=[PRODUCT_TEAM], teams=[TeamFactory(name="Team Bravo")])

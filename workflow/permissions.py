@@ -1,0 +1,86 @@
+"""Who may do what: roles are Django groups (made by workflow's data migration).
+
+Role checks read the user's groups once per user object and cache them on it, so a page
+that asks many times costs one query.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+PRODUCT_TEAM = "product_team"
+MDO_PM = "mdo_pm"
+DEVOPS = "devops"
+CYBER = "cyber"
+CLASSIFIED_OPS = "classified_ops"
+ROLES = (PRODUCT_TEAM, MDO_PM, DEVOPS, CYBER, CLASSIFIED_OPS)
+
+# Party Bus staff see every team's work; product teams see only their own teams'.
+STAFF_ROLES = frozenset({MDO_PM, DEVOPS, CYBER, CLASSIFIED_OPS})
+
+
+def roles_of(user: AbstractBaseUser) -> frozenset[str]:
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_portal_roles"):
+        names = frozenset(user.groups.values_list("name", flat=True))
+        user._portal_roles = frozenset(ROLES) if user.is_superuser else names
+    return user._portal_roles
+
+
+def has_role(user: AbstractBaseUser, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def sees_all_teams(user: AbstractBaseUser) -> bool:
+    return bool(roles_of(user) & STAFF_ROLES)
+
+
+def team_ids_of(user: AbstractBaseUser) -> frozenset[int]:
+    """The teams the user is a member of (cached on the user object)."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_portal_team_ids"):
+        user._portal_team_ids = frozenset(user.teams.values_list("pk", flat=True))
+    return user._portal_team_ids
+
+
+def is_member(user: AbstractBaseUser, team_id: int) -> bool:
+    return team_id in team_ids_of(user)
+
+
+def has_classified_access(user: AbstractBaseUser) -> bool:
+    """In classified_ops, or holding an approved access request (cached on the user)."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_portal_classified"):
+        from workflow.models import AccessRequest
+
+        user._portal_classified = has_role(user, CLASSIFIED_OPS) or (
+            AccessRequest.objects.filter(user=user, status=AccessRequest.Status.APPROVED).exists()
+        )
+    return user._portal_classified
+
+
+def forget(user: AbstractBaseUser) -> None:
+    """Drop the cached roles, teams and access (after they change)."""
+    for attr in ("_portal_roles", "_portal_team_ids", "_portal_classified"):
+        user.__dict__.pop(attr, None)
+
+
+def role_permission(*roles: str):
+    """An FSM transition `permission`: the user holds one of these roles."""
+
+    def permitted(instance, user) -> bool:
+        return has_role(user, *roles)
+
+    permitted.roles = roles
+    return permitted
+
+
+def team_member_permission(instance, user) -> bool:
+    """An FSM transition `permission`: the user is a member of the object's team."""
+    return is_member(user, instance.team_id)

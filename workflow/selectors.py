@@ -1,0 +1,127 @@
+"""Reads: what each user may see, fetched with what the caller needs.
+
+A product team member sees only their teams' work; Party Bus staff roles see every team's.
+Classified Ops stories are seen only with Classified Ops access, whatever the team. What a
+user may not see answers 404 (`<thing>_for_user`), so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.http import Http404
+
+from epics.models import Document, Epic, Pipeline, Release, Story, Team
+from requests_app.models import Ticket
+from workflow.models import AccessRequest, AuditEvent
+from workflow.permissions import (
+    CLASSIFIED_OPS,
+    has_classified_access,
+    has_role,
+    sees_all_teams,
+    team_ids_of,
+)
+
+
+def _of_visible_teams(queryset, user, team_path: str):
+    if not user.is_authenticated:
+        return queryset.none()
+    if sees_all_teams(user):
+        return queryset
+    return queryset.filter(**{f"{team_path}__in": team_ids_of(user)})
+
+
+def teams_for(user):
+    return _of_visible_teams(Team.objects.all(), user, "pk").prefetch_related("members")
+
+
+def epics_for(user):
+    return _of_visible_teams(Epic.objects.select_related("team"), user, "team_id")
+
+
+def stories_for(user):
+    stories = _of_visible_teams(
+        Story.objects.select_related("epic__team", "ticket", "assignee"), user, "epic__team_id"
+    )
+    if not has_classified_access(user):
+        stories = stories.exclude(board=Story.Board.CLASSIFIED_OPS)
+    return stories
+
+
+def _ticket_related():
+    return Ticket.objects.select_related("team", "epic", "created_by").prefetch_related(
+        Prefetch("stories", queryset=Story.objects.select_related("assignee").order_by("pk"))
+    )
+
+
+def tickets_for(user):
+    return _of_visible_teams(_ticket_related(), user, "team_id")
+
+
+def documents_for(user):
+    return _of_visible_teams(
+        Document.objects.select_related("epic__team", "uploaded_by", "decided_by"),
+        user,
+        "epic__team_id",
+    )
+
+
+def pipelines_for(user):
+    return _of_visible_teams(Pipeline.objects.select_related("epic"), user, "epic__team_id")
+
+
+def releases_for(user):
+    return _of_visible_teams(
+        Release.objects.select_related("epic", "created_by"), user, "epic__team_id"
+    )
+
+
+def access_requests_for(user):
+    requests = AccessRequest.objects.select_related("user", "decided_by")
+    if not user.is_authenticated:
+        return requests.none()
+    return requests if has_role(user, CLASSIFIED_OPS) else requests.filter(user=user)
+
+
+def history_of(obj):
+    """The audit trail of one object, oldest first."""
+    return AuditEvent.objects.for_object(obj).select_related("actor").order_by("created_at", "pk")
+
+
+def _one(queryset, pk):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"No {queryset.model._meta.verbose_name} {pk} that you can see.") from None
+
+
+def team_for_user(user, pk) -> Team:
+    return _one(teams_for(user), pk)
+
+
+def epic_for_user(user, pk) -> Epic:
+    return _one(epics_for(user), pk)
+
+
+def ticket_for_user(user, pk) -> Ticket:
+    return _one(tickets_for(user), pk)
+
+
+def story_for_user(user, pk) -> Story:
+    return _one(stories_for(user), pk)
+
+
+def document_for_user(user, pk) -> Document:
+    return _one(documents_for(user), pk)
+
+
+def release_for_user(user, pk) -> Release:
+    return _one(releases_for(user), pk)
+
+
+def access_request_for_user(user, pk) -> AccessRequest:
+    return _one(access_requests_for(user), pk)
+
+
+def user_by_username(username: str):
+    return get_user_model().objects.filter(username=username, is_active=True).first()
