@@ -29,7 +29,8 @@ IMPACT_LEVELS = {
 
 
 def _stories_not_started(ticket) -> bool:
-    return not any(story.status != Story.Status.TO_DO for story in ticket.stories.all())
+    started = (Story.Status.IN_PROGRESS, Story.Status.DONE)
+    return not any(story.status in started for story in ticket.stories.all())
 
 
 class Ticket(StateMachine):

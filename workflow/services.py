@@ -84,7 +84,9 @@ def _audited(action: str, subject: str | None = None, model=None):
                     return service(by=by, **kwargs)
             except (TransitionNotAllowed, ConcurrentTransition) as exc:
                 refusal = Conflict(
-                    "Someone else changed this at the same time; look at it again and retry.",
+                    "Someone else changed this at the same time; look at it again and retry."
+                    if isinstance(exc, ConcurrentTransition)
+                    else f"Not possible from the current status: {exc}",
                     status=getattr(kwargs.get(subject), "status", ""),
                 )
                 _audit_refusal(by, action, kwargs.get(subject), model, refusal)
