@@ -1,4 +1,64 @@
-def exception_handler(exc, context):  # replaced below
-    from rest_framework.views import exception_handler as drf_handler
+"""Every error the API answers is JSON with a human `detail` (API.md, "Errors").
 
-    return drf_handler(exc, context)
+A workflow Refusal answers with its own status code and payload (400 with field errors,
+403, 409 with the current `status`, 422 with every `unmet` gate); DRF's validation errors
+are reshaped to the same 400 body; everything else keeps DRF's answer, with a `detail`.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from workflow.errors import Refusal
+
+FIELDS_NEED_FIXING = "Some fields need fixing."
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Refusal):
+        set_rollback()
+        return Response(exc.payload(), status=exc.status_code)
+    if isinstance(exc, Http404):
+        # Keep the selector's sentence ("No ticket 12 that you can see.") over "Not found."
+        exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = validation_payload(exc.detail)
+        response.status_code = status.HTTP_400_BAD_REQUEST
+    elif not isinstance(response.data, dict) or "detail" not in response.data:
+        response.data = {"detail": _first_message(response.data) or "The request failed."}
+    return response
+
+
+def validation_payload(detail) -> dict:
+    """`{"detail": "…", "<field>": ["message", …]}` from any shape DRF's errors take."""
+    if isinstance(detail, dict):
+        fields = {name: _messages(value) for name, value in detail.items()}
+        if list(fields) == ["non_field_errors"]:
+            return {"detail": " ".join(fields["non_field_errors"]), **fields}
+        return {"detail": FIELDS_NEED_FIXING, **fields}
+    messages = _messages(detail)
+    return {"detail": " ".join(messages) or FIELDS_NEED_FIXING, "non_field_errors": messages}
+
+
+def _messages(value) -> list[str]:
+    """A field's messages as a flat list of strings (nested serializers flattened)."""
+    if isinstance(value, dict):
+        return [f"{key}: {msg}" for key, item in value.items() for msg in _messages(item)]
+    if isinstance(value, list | tuple):
+        return [msg for item in value for msg in _messages(item)]
+    return [str(value)]
+
+
+def _first_message(data) -> str:
+    messages = _messages(data) if data is not None else []
+    return messages[0] if messages else ""

@@ -1,0 +1,45 @@
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from epics.models import Epic
+from tests.factories import EpicFactory, TeamFactory, UserFactory
+from workflow.permissions import PRODUCT_TEAM
+
+
+@pytest.fixture
+def api(db):
+    """`api(user)`: a client that sends the user's token (re-read on every request, as in
+    production); `api()`: a client that is not signed in."""
+
+    def client_for(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def bravo(outsider):
+    """Team Bravo, bob's team."""
+    return outsider.teams.get()
+
+
+@pytest.fixture
+def bravo_epic(bravo):
+    return EpicFactory(team=bravo, title="Bravo app")
+
+
+@pytest.fixture
+def done_epic(team):
+    """An epic of Team Alpha whose pipeline is complete (ready for a production deploy)."""
+    return EpicFactory(team=team, title="Ledger", status=Epic.Status.PIPELINE_COMPLETE)
+
+
+@pytest.fixture
+def unfunded_member(db):
+    team = TeamFactory(name="Team Charlie", funded=False, onboarded=False)
+    return UserFactory(username="carl", roles=[PRODUCT_TEAM], teams=[team])
