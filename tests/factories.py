@@ -39,7 +39,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         for name in extracted or ():
-            self.groups.add(Group.objects.get(name=name))
+            # get_or_create: a transactional test flushes the groups the migration made.
+            self.groups.add(Group.objects.get_or_create(name=name)[0])
 
     @factory.post_generation
     def teams(self, create, extracted, **kwargs):

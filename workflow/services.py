@@ -18,7 +18,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from epics.models import Document, Epic, ImpactLevel, Pipeline, Release, Story, Team
 from requests_app.models import IMPACT_LEVELS, RequestType, Ticket
-from workflow import documents, gates
+from workflow import documents, gates, notifications
 from workflow.audit import record
 from workflow.errors import Conflict, GatesUnmet, InvalidInput, NotPermitted, Refusal
 from workflow.fsm import may_take, starts_from
@@ -80,7 +80,7 @@ def _audited(action: str, subject: str | None = None, model=None):
         @functools.wraps(service)
         def run(*, by, **kwargs):
             try:
-                with transaction.atomic(durable=True):
+                with transaction.atomic(durable=True), notifications.outbox():
                     return service(by=by, **kwargs)
             except (TransitionNotAllowed, ConcurrentTransition) as exc:
                 refusal = Conflict(
@@ -121,6 +121,18 @@ def _audit_refusal(by, action, obj, model, refusal: Refusal) -> None:
 
 def _locked(model, pk):
     return model.objects.select_for_update().get(pk=pk)
+
+
+def _lock_ticket_and_epic(ticket: Ticket) -> Ticket:
+    """Lock the ticket's epic, then the ticket: the epic stored now, not the one the caller's
+    copy names (triage of a new CtF gives the ticket its epic)."""
+    epic_id = Ticket.objects.filter(pk=ticket.pk).values_list("epic_id", flat=True).get()
+    epic = _locked(Epic, epic_id) if epic_id else None
+    ticket = _locked(Ticket, ticket.pk)
+    if ticket.epic_id != epic_id:
+        raise ConcurrentTransition("The ticket's epic changed while it was being locked.")
+    ticket.epic = epic
+    return ticket
 
 
 def _moved(by, obj, action: str, before: str, **extra) -> None:
@@ -314,9 +326,8 @@ def check_ticket_triage(ticket: Ticket, user=None) -> Verdict:
 def ticket_triage(*, by, ticket: Ticket) -> Ticket:
     """Open the ticket's story (and a new epic, or queue the epic, as its type says)."""
     _require_role(ticket.triage, by, "Only MDO PMs triage tickets.")
-    epic = _locked(Epic, ticket.epic_id) if ticket.epic_id else None
-    ticket = _locked(Ticket, ticket.pk)
-    ticket.epic = epic
+    ticket = _lock_ticket_and_epic(ticket)
+    epic = ticket.epic
     check_ticket_triage(ticket, by).enforce()
     before = ticket.status
     if ticket.request_type == RequestType.NEW_PIPELINE_CTF:
@@ -370,9 +381,8 @@ def ticket_reject(*, by, ticket: Ticket, reason: str) -> Ticket:
     """Reject with a reason; cancel its story and put the epic back where it was."""
     _require_role(ticket.reject, by, "Only MDO PMs reject tickets.")
     reason = _require_text(reason, "reason", "Say why the request is rejected.")
-    epic = _locked(Epic, ticket.epic_id) if ticket.epic_id else None
-    ticket = _locked(Ticket, ticket.pk)
-    ticket.epic = epic
+    ticket = _lock_ticket_and_epic(ticket)
+    epic = ticket.epic
     check_ticket_reject(ticket).enforce()
     before = ticket.status
     for story in ticket.stories.select_for_update():
@@ -440,12 +450,27 @@ def ticket_open_classified_story(*, by, ticket: Ticket) -> Ticket:
 # Epics -------------------------------------------------------------------------------------
 
 
+_PIPELINE_TYPES = (RequestType.PIPELINE, RequestType.NEW_PIPELINE_CTF)
+
+
 def _ticket_awaiting_pipeline(epic: Epic) -> Ticket | None:
-    """The oldest triaged pipeline request on the epic whose pipeline has not started."""
+    """The oldest triaged pipeline request on the epic whose pipeline has not started.
+
+    A list that prefetched `epic.tickets` (to offer start_pipeline on each epic) asks no query.
+    """
+    if "tickets" in getattr(epic, "_prefetched_objects_cache", {}):
+        waiting = [
+            ticket
+            for ticket in epic.tickets.all()
+            if ticket.request_type in _PIPELINE_TYPES
+            and ticket.status == Ticket.Status.TRIAGED
+            and not ticket.epic_status_before
+        ]
+        return min(waiting, key=lambda ticket: (ticket.created_at, ticket.pk), default=None)
     return (
         Ticket.objects.filter(
             epic=epic,
-            request_type__in=(RequestType.PIPELINE, RequestType.NEW_PIPELINE_CTF),
+            request_type__in=_PIPELINE_TYPES,
             status=Ticket.Status.TRIAGED,
             epic_status_before="",
         )
@@ -541,9 +566,16 @@ def _check_story_start(story: Story, by, assignee, transition) -> Verdict:
     )
 
 
+def _check_story_start_before_choosing(story: Story, by, transition) -> Verdict:
+    """Everything `_check_story_start` checks except the assignee, who is chosen later."""
+    verdict = _check_story_start(story, by, by, transition)
+    verdict.unmet = [check for check in verdict.unmet if check.code != "assignee_is_devops"]
+    return verdict
+
+
 def check_story_assign(story: Story, user, assignee=None) -> Verdict:
     if assignee is None:  # listing what the user could do: the assignee is chosen later
-        return _status_conflict(story, story.assign, "only To Do stories can be assigned")
+        return _check_story_start_before_choosing(story, user, story.assign)
     return _check_story_start(story, user, assignee, story.assign)
 
 
@@ -609,7 +641,11 @@ def story_pick_up(*, by, story: Story) -> Story:
 
 
 def check_story_complete(story: Story, user=None) -> Verdict:
-    return _status_conflict(story, story.complete, "only stories In Progress can be completed")
+    verdict = _status_conflict(story, story.complete, "only stories In Progress can be completed")
+    if not verdict.allowed or user is None or story.board != Story.Board.CLASSIFIED_OPS:
+        return verdict
+    # An MDO PM may complete any story, but a Classified Ops one only with access to the board.
+    return Verdict(unmet=gates.unmet([gates.classified_access(user)]))
 
 
 @_audited("complete", subject="story")
@@ -617,7 +653,7 @@ def story_complete(*, by, story: Story) -> Story:
     """Done; the epic and ticket follow as the request type says."""
     story = _lock_story(story)
     _require_role(story.complete, by, "Only the story's assignee or an MDO PM completes it.")
-    check_story_complete(story).enforce()
+    check_story_complete(story, by).enforce()
     ticket, epic = story.ticket, story.epic
     before = story.status
     story.complete()
