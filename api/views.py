@@ -7,7 +7,7 @@ from lists and answers 404 everywhere else. No rule of WORKFLOWS.md is decided h
 
 from __future__ import annotations
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.templatetags.static import static
 from drf_spectacular.settings import spectacular_settings
@@ -30,7 +30,6 @@ from epics.models import Document, Epic, Release, Story, Team
 from requests_app.models import Ticket
 from workflow import selectors, services
 from workflow.actions import ACTIONS, action_named
-from workflow.audit import record
 from workflow.models import AccessRequest
 
 # Schema: the error bodies of api/errors.py ---------------------------------------------------
@@ -202,7 +201,8 @@ class EpicViewSet(ResourceViewSet):
     serializer_class = s.EpicSerializer
     selector = staticmethod(selectors.epics_for)
     fetch = staticmethod(selectors.epic_for_user)
-    related = ("stories",)  # the epic_free gate of start_pipeline
+    # start_pipeline reads the epic's stories (epic_free) and its triaged requests.
+    related = ("stories", Prefetch("tickets", queryset=Ticket.objects.filter(status="triaged")))
     filters_class = s.EpicFilters
 
     @creates(s.EpicInputSerializer, s.EpicSerializer, "Create an epic (MDO PM)")
@@ -280,34 +280,6 @@ class StoryViewSet(ResourceViewSet):
     fetch = staticmethod(selectors.story_for_user)
     related = ("epic__stories",)  # the epic_free gate of pick_up
     filters_class = s.StoryFilters
-
-    def visible(self, pk):
-        try:
-            story = super().visible(pk)
-        except Http404:
-            _audit_refused_classified_open(self.request.user, pk)
-            raise
-        if story.board == Story.Board.CLASSIFIED_OPS and self.action in ("retrieve", "history"):
-            record(by=self.request.user, obj=story, action="open", from_status=story.status)
-        return story
-
-
-def _audit_refused_classified_open(user, pk) -> None:
-    """Every attempt to open a Classified Ops story, granted or refused, is audited
-    (WORKFLOWS.md). A stand-in, like requests_app/views.py's, until workflow.selectors offers
-    an audited fetch of a Classified Ops story; the caller still gets the same 404."""
-    if not str(pk).isdigit():
-        return
-    story = Story.objects.filter(pk=int(pk), board=Story.Board.CLASSIFIED_OPS).first()
-    if story is not None:
-        record(
-            by=user,
-            obj=story,
-            action="open",
-            from_status=story.status,
-            refused=True,
-            reason="No Classified Ops access.",
-        )
 
 
 @documented(Release, s.ReleaseSerializer, s.ReleaseFilters)

@@ -8,8 +8,10 @@ from django.conf import settings
 
 PDF_MAGIC = b"%PDF-"
 PDF_END = b"%%EOF"
-# Markup that makes a file something else besides a PDF (a PDF/HTML polyglot).
-_MARKUP = (b"<html", b"<script", b"<!doctype", b"<svg", b"<body", b"<iframe")
+# Markup a browser would run, anywhere in the file: a PDF/HTML polyglot. (Not "<body":
+# XFA forms carry XHTML rich text legitimately.)
+_ACTIVE_MARKUP = (b"<script", b"<html", b"<!doctype html", b"<iframe", b"<svg", b"javascript:")
+_CHUNK = 1 << 20
 
 
 def _read(file, start: int, length: int) -> bytes:
@@ -17,6 +19,22 @@ def _read(file, start: int, length: int) -> bytes:
     data = file.read(length)
     file.seek(0)
     return data
+
+
+def _has_active_markup(file) -> bool:
+    """Scan the whole file in chunks (overlapping, so no marker hides across a boundary)."""
+    overlap = max(len(marker) for marker in _ACTIVE_MARKUP)
+    tail = b""
+    file.seek(0)
+    try:
+        while chunk := file.read(_CHUNK):
+            window = (tail + chunk).lower()
+            if any(marker in window for marker in _ACTIVE_MARKUP):
+                return True
+            tail = window[-overlap:]
+    finally:
+        file.seek(0)
+    return False
 
 
 def pdf_problem(file) -> str:
@@ -31,11 +49,13 @@ def pdf_problem(file) -> str:
         return f"The file is {size / 1048576:.1f} MB; the limit is {limit / 1048576:.0f} MB."
     if _read(file, 0, len(PDF_MAGIC)) != PDF_MAGIC:
         return "The file is not a PDF (its content does not start with %PDF-): upload the PDF."
-    if PDF_END not in _read(file, max(0, size - 1024), 1024):
+    end = _read(file, max(0, size - 1024), 1024)
+    if PDF_END not in end:
         return "The PDF is incomplete (no %%EOF at its end): upload the whole file again."
-    head = _read(file, 0, 4096).lower()
-    if any(tag in head for tag in _MARKUP):
-        return "The file contains web markup besides the PDF: upload a plain PDF."
+    if end[end.rindex(PDF_END) + len(PDF_END) :].strip():
+        return "The file carries data after the end of the PDF: upload the PDF as signed."
+    if _has_active_markup(file):
+        return "The file contains web markup or script besides the PDF: upload a plain PDF."
     return ""
 
 

@@ -13,6 +13,7 @@ from django.http import Http404
 
 from epics.models import Document, Epic, Pipeline, Release, Story, Team
 from requests_app.models import Ticket
+from workflow.audit import record
 from workflow.models import AccessRequest, AuditEvent
 from workflow.permissions import (
     CLASSIFIED_OPS,
@@ -90,7 +91,7 @@ def history_of(obj):
 
 def _one(queryset, pk):
     try:
-        return queryset.get(pk=pk)
+        return queryset.get(pk=int(pk))
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404(f"No {queryset.model._meta.verbose_name} {pk} that you can see.") from None
 
@@ -108,7 +109,27 @@ def ticket_for_user(user, pk) -> Ticket:
 
 
 def story_for_user(user, pk) -> Story:
-    return _one(stories_for(user), pk)
+    """One story, or 404. Every attempt to open a Classified Ops story, granted or refused,
+    goes into the audit trail (WORKFLOWS.md, Classified Ops board)."""
+    try:
+        story = _one(stories_for(user), pk)
+    except Http404:
+        refused = str(pk).isdigit() and (
+            Story.objects.filter(pk=int(pk), board=Story.Board.CLASSIFIED_OPS).first()
+        )
+        if refused:
+            record(
+                by=user,
+                obj=refused,
+                action="open",
+                from_status=refused.status,
+                refused=True,
+                reason="No Classified Ops access.",
+            )
+        raise
+    if story.board == Story.Board.CLASSIFIED_OPS:
+        record(by=user, obj=story, action="open", from_status=story.status)
+    return story
 
 
 def document_for_user(user, pk) -> Document:

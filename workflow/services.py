@@ -140,6 +140,21 @@ def _moved(by, obj, action: str, before: str, **extra) -> None:
     record(by=by, obj=obj, action=action, from_status=before, to_status=obj.status, **extra)
 
 
+def _length_errors(model, **values) -> dict[str, list[str]]:
+    """Text longer than its column is malformed input (400), never a database error."""
+    errors = {}
+    for name, value in values.items():
+        limit = model._meta.get_field(name).max_length
+        if value and limit and len(value) > limit:
+            errors[name] = [f"At most {limit} characters ({len(value)} given)."]
+    return errors
+
+
+def _require_fit(model, **values) -> None:
+    if errors := _length_errors(model, **values):
+        raise InvalidInput(errors)
+
+
 def _require_text(value: str | None, field_name: str, message: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -159,6 +174,7 @@ def _require_pm(by, what: str) -> None:
 def team_create(*, by, name: str, funded: bool = False, onboarded: bool = False, members=()):
     _require_pm(by, "create teams")
     name = _require_text(name, "name", "Give the team a name.")
+    _require_fit(Team, name=name)
     if Team.objects.filter(name__iexact=name).exists():
         raise InvalidInput({"name": [f"A team named “{name}” already exists."]})
     team = Team.objects.create(name=name, funded=funded, onboarded=onboarded)
@@ -173,6 +189,7 @@ def team_update(*, by, team: Team, **changes):
     team = _locked(Team, team.pk)
     if "name" in changes:
         name = _require_text(changes["name"], "name", "Give the team a name.")
+        _require_fit(Team, name=name)
         if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
             raise InvalidInput({"name": [f"A team named “{name}” already exists."]})
         team.name = name
@@ -195,6 +212,7 @@ def _unique_epic_title(team: Team, title: str, field_name: str) -> None:
 def epic_create(*, by, team: Team, title: str, requires_new_ctf: bool = False):
     _require_pm(by, "create epics")
     title = _require_text(title, "title", "Give the epic a title.")
+    _require_fit(Epic, title=title)
     _unique_epic_title(team, title, "title")
     epic = Epic.objects.create(team=team, title=title, requires_new_ctf=requires_new_ctf)
     record(by=by, obj=epic, action="create", to_status=epic.status)
@@ -270,7 +288,9 @@ def ticket_file(
     if not (is_member(by, team.pk) or by.is_superuser):
         raise NotPermitted(f"Only members of {team.name} may file its requests.")
     application_name = (application_name or "").strip()
-    errors = _filing_input_errors(
+    title = (title or "").strip()
+    errors = _length_errors(Ticket, title=title, application_name=application_name)
+    errors |= _filing_input_errors(
         team=team,
         request_type=request_type,
         impact_level=impact_level,
@@ -291,8 +311,7 @@ def ticket_file(
         epic=epic,
         request_type=request_type,
         impact_level=impact_level,
-        title=(title or "").strip()
-        or _default_title(request_type, impact_level, epic, application_name),
+        title=title or _default_title(request_type, impact_level, epic, application_name),
         description=description or "",
         application_name=application_name,
         created_by=by,
@@ -317,6 +336,17 @@ def check_ticket_triage(ticket: Ticket, user=None) -> Verdict:
         checks = [gates.signed_ctf_letter(epic, ticket.impact_level), gates.epic_free(epic)]
     elif ticket.request_type == RequestType.IL6_PROD_DEPLOY:
         checks = [gates.ctf_approves_il6(epic), gates.signed_cisso_document(epic)]
+    elif (
+        ticket.request_type == RequestType.NEW_PIPELINE_CTF
+        and Epic.objects.filter(
+            team_id=ticket.team_id, title__iexact=ticket.application_name
+        ).exists()
+    ):
+        return Verdict(
+            conflict=f"{ticket.team.name} already has an epic named “{ticket.application_name}”: "
+            "the new CtF's epic cannot be opened under that name.",
+            status=ticket.status,
+        )
     else:
         checks = []
     return Verdict(unmet=gates.unmet(checks))
@@ -331,11 +361,6 @@ def ticket_triage(*, by, ticket: Ticket) -> Ticket:
     check_ticket_triage(ticket, by).enforce()
     before = ticket.status
     if ticket.request_type == RequestType.NEW_PIPELINE_CTF:
-        if Epic.objects.filter(team=ticket.team, title__iexact=ticket.application_name).exists():
-            raise Conflict(
-                f"{ticket.team.name} already has an epic named “{ticket.application_name}”.",
-                status=ticket.status,
-            )
         epic = Epic.objects.create(
             team=ticket.team, title=ticket.application_name, requires_new_ctf=True
         )
@@ -761,8 +786,7 @@ def release_create(*, by, epic: Epic, tag: str, source: str = Release.Source.POR
     if not is_member(by, epic.team_id):
         raise NotPermitted(f"Only members of {epic.team.name} record its releases.")
     tag = _require_text(tag, "tag", "Give the release tag.")
-    if len(tag) > Release._meta.get_field("tag").max_length:
-        raise InvalidInput({"tag": ["A release tag has at most 120 characters."]})
+    _require_fit(Release, tag=tag)
     epic = _locked(Epic, epic.pk)
     Verdict(unmet=gates.unmet([gates.epic_has_production(epic)])).enforce()
     if epic.releases.filter(tag=tag).exists():

@@ -68,12 +68,6 @@ def test_the_epics_list(api, team, member, role, request):
     assert queries(client, url("epics")) == few
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="workflow/services.py: check_epic_start_pipeline runs one query per epic "
-    "(_ticket_awaiting_pipeline) for an MDO PM: see the API report",
-)
 def test_the_epics_list_for_a_pm(api, team, pm):
     client = api(pm)
     add_work(team, 3)

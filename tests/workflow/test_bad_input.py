@@ -246,3 +246,54 @@ def test_a_team_and_an_epic_need_a_name(pm, team):
     refused_input(services.epic_create, "create", "title", by=pm, team=team, title="")
     EpicFactory(team=team, title="Payments")
     refused_input(services.epic_create, "create", "title", by=pm, team=team, title="PAYMENTS")
+
+
+def test_text_longer_than_its_column_is_a_field_error_not_a_database_error(member, pm, team):
+    refused_input(services.team_create, "create", "name", by=pm, name="T" * 121)
+    refused_input(services.epic_create, "create", "title", by=pm, team=team, title="E" * 201)
+    for field, value in (("title", "R" * 201), ("application_name", "A" * 201)):
+        refused_input(
+            services.ticket_file,
+            "file",
+            field,
+            by=member,
+            team=team,
+            request_type="new_pipeline_ctf",
+            impact_level="IL4",
+            **{"application_name": "App", field: value},
+        )
+
+
+def test_triage_is_not_offered_for_a_new_ctf_whose_name_was_taken(member, pm, team, epic):
+    from workflow.actions import transitions_for
+
+    ticket = services.ticket_file(
+        by=member,
+        team=team,
+        request_type="new_pipeline_ctf",
+        impact_level="IL4",
+        application_name="Payroll",
+    )
+    EpicFactory(team=team, title="Payroll")
+    (triage,) = [t for t in transitions_for(ticket, pm) if t["name"] == "triage"]
+    assert not triage["allowed"] and "already has an epic named" in triage["detail"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pdf_bytes(b"x" * 9000 + b"<script>alert(1)</script>"),  # deep inside, past any header
+        pdf_bytes() + b"<html><body>hello</body></html>\n",  # appended after %%EOF
+        pdf_bytes() + b"\n%%EOF trailing-garbage",
+    ],
+    ids=["script deep inside", "html after the end", "data after the end"],
+)
+def test_markup_anywhere_or_data_after_the_end_is_refused(content, member, epic, settings):
+    service, kwargs = upload(member, epic, file=_pdf(content))
+    error = refused_input(service, "upload", "file", **kwargs)
+    assert "PDF" in error.fields["file"][0]
+    assert not stored_files(settings)
+
+
+def _pdf(content):
+    return SimpleUploadedFile("letter.pdf", content, "application/pdf")
