@@ -1,5 +1,8 @@
 """Writing the audit trail: every action and every refusal, with the client's address.
 
+Each successful event is also where notifications start (workflow/notifications.py): the
+audit trail says what happened, the notification rules say who hears of it.
+
 The address comes from the request being served (ClientAddressMiddleware keeps it in a
 context variable), so services record it without every caller passing it along.
 """
@@ -11,6 +14,7 @@ import contextvars
 from django.contrib.contenttypes.models import ContentType
 
 from workflow.models import AuditEvent
+from workflow.notifications import notify_for
 
 _client_address: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "client_address", default=None
@@ -47,7 +51,7 @@ def record(
 ) -> AuditEvent:
     """Append one event. `obj` may be None for a refused creation: then name the `model`."""
     model = model or type(obj)
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=by if by is not None and by.is_authenticated else None,
         actor_name=getattr(by, "username", "") or "",
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
@@ -61,3 +65,6 @@ def record(
         reason=reason,
         detail=detail or {},
     )
+    if not refused and obj is not None:
+        notify_for(event, obj)
+    return event

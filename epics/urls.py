@@ -1,0 +1,11 @@
+from django.urls import path
+
+from epics import views
+
+# Flat names: notifications (workflow/notifications.py) link to "epic_detail".
+urlpatterns = [
+    path("epics/<int:pk>/", views.epic_detail, name="epic_detail"),
+    path("epics/<int:pk>/documents/", views.document_upload, name="document_upload"),
+    path("epics/<int:pk>/releases/", views.release_create, name="release_create"),
+    path("documents/<int:pk>/download/", views.document_download, name="document_download"),
+]

@@ -1,0 +1,127 @@
+"""The portal's own pages: the consent banner, signing in and out, a member's home, and
+asking for Classified Ops access."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from portal.context_processors import member_teams
+from portal.middleware import consent_given, record_consent
+from requests_app import checklist
+from requests_app.models import Ticket
+from workflow import gates, services
+from workflow.errors import InvalidInput, Refusal
+from workflow.permissions import has_classified_access, sees_all_teams
+from workflow.selectors import access_requests_for, epics_for, teams_for, tickets_for
+
+# Requests still moving: the home page lists them.
+OPEN_STATUSES = (Ticket.Status.SUBMITTED, Ticket.Status.TRIAGED, Ticket.Status.IN_PROGRESS)
+HOME_OPEN_LIMIT = 50
+
+
+def _safe_next(request, url: str, default: str) -> str:
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+def consent(request):
+    """The DoD Notice and Consent banner, acknowledged once per session."""
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""), "/")
+    if request.method == "POST":
+        record_consent(request)
+        return redirect(next_url)
+    return render(
+        request,
+        "portal/consent.html",
+        {
+            "banner_text": settings.CONSENT_BANNER_TEXT,
+            "next": next_url,
+            "acknowledged": consent_given(request),
+        },
+    )
+
+
+@require_http_methods(["POST"])
+def sign_out(request):
+    """Ends the session: its data is flushed, the banner and sign-in come back."""
+    logout(request)
+    messages.info(request, "You have signed out.")
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@login_required
+@require_http_methods(["GET"])
+def home(request):
+    user = request.user
+    teams = list(
+        member_teams(user).prefetch_related(
+            Prefetch("epics", queryset=epics_for(user).order_by("title"))
+        )
+    )
+    open_tickets = list(
+        tickets_for(user).filter(team__in=teams, status__in=OPEN_STATUSES)[: HOME_OPEN_LIMIT + 1]
+    )
+    context = {
+        "teams": [
+            {
+                "team": team,
+                "validity": checklist.items(
+                    gates.validity(team), team=team, epic=None, impact_level=""
+                ),
+                "epics": list(team.epics.all()),
+            }
+            for team in teams
+        ],
+        "open_tickets": open_tickets[:HOME_OPEN_LIMIT],
+        "more_open": len(open_tickets) > HOME_OPEN_LIMIT,
+        "staff": sees_all_teams(user),
+        "all_teams": list(teams_for(user).prefetch_related(None)) if not teams else [],
+        "nav": "home",
+    }
+    return render(request, "portal/home.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def classified_access(request):
+    """Ask for Classified Ops access with a justification; a Classified Ops member decides."""
+    user = request.user
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""), "")
+    error = ""
+    field_errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            services.access_request_create(
+                by=user, justification=request.POST.get("justification", "")
+            )
+        except InvalidInput as refused:
+            field_errors, status = refused.fields, 400
+        except Refusal as refused:
+            error, status = refused.detail, refused.status_code
+        else:
+            messages.success(
+                request,
+                "Access requested. A Classified Ops member will decide; you will be told.",
+            )
+            return redirect(next_url or "classified_access")
+    context = {
+        "has_access": has_classified_access(user),
+        "access_requests": list(access_requests_for(user).filter(user=user)[:10]),
+        "next": next_url,
+        "error": error,
+        "field_errors": field_errors,
+        "justification": request.POST.get("justification", ""),
+    }
+    return render(request, "portal/classified_access.html", context, status=status)

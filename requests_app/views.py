@@ -1,0 +1,301 @@
+"""The request portal's pages: file a request, follow it, withdraw it, list a team's requests.
+
+Views parse input, call one service (workflow.services) or selector (workflow.selectors),
+and render; the gates and refusals come from the services, word for word.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods
+
+from epics.models import Story
+from portal.context_processors import member_teams
+from portal.timeline import entries as timeline_entries
+from requests_app import checklist, sequences
+from requests_app.forms import RequestForm, TicketFilterForm
+from requests_app.models import IMPACT_LEVELS, RequestType, Ticket
+from workflow import services
+from workflow.actions import action_named, transitions_for
+from workflow.audit import record
+from workflow.errors import GatesUnmet, InvalidInput, Refusal
+from workflow.models import AccessRequest
+from workflow.permissions import has_classified_access
+from workflow.selectors import (
+    access_requests_for,
+    documents_for,
+    epics_for,
+    history_of,
+    stories_for,
+    team_for_user,
+    ticket_for_user,
+    tickets_for,
+)
+
+
+def _partial(request, template: str, name: str) -> str:
+    """The page, or only its region `name` when HTMX asks for it."""
+    if request.htmx and not request.htmx.boosted:
+        return f"{template}#{name}"
+    return template
+
+
+def _varies(response):
+    # A page and its HTMX fragment share a URL: caches must tell them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+# Filing ------------------------------------------------------------------------------------
+
+NEW_TEMPLATE = "requests_app/new.html"
+
+
+def _form_context(request, form: RequestForm, *, refusal: str = "") -> dict:
+    team, epic = form.chosen_team, form.chosen_epic
+    context = {
+        "form": form,
+        "refusal": refusal,
+        "types": [
+            {
+                "value": value,
+                "label": label,
+                "explanation": sequences.EXPLANATIONS[value],
+                "levels": ", ".join(str(level) for level in IMPACT_LEVELS[value]),
+            }
+            for value, label in RequestType.choices
+        ],
+        "items": [],
+        "nav": "new",
+    }
+    if team is None:
+        return context
+    if epic is not None:
+        epic = epics_for(request.user).prefetch_related("documents").get(pk=epic.pk)
+    level_known = bool(form.chosen_level)
+    checks = services.filing_checks(
+        team=team,
+        request_type=form.chosen_type,
+        impact_level=form.chosen_level,
+        # The epic's document gates need the impact level to say anything.
+        epic=epic if level_known else None,
+    )
+    current = form.current()
+    description = form.value_of("description")
+    if len(description) <= 1500:
+        current["description"] = description
+    back = f"{reverse('ticket_new')}?{urlencode(current)}"
+    context["items"] = checklist.items(
+        checks,
+        team=team,
+        epic=epic,
+        impact_level=form.chosen_level,
+        back=back,
+        documents=documents_for(request.user).filter(epic=epic) if epic else (),
+    )
+    context["still_to_choose"] = _still_to_choose(form)
+    context["all_met"] = (
+        all(item.passed for item in context["items"]) and not context["still_to_choose"]
+    )
+    return context
+
+
+def _still_to_choose(form: RequestForm) -> list[str]:
+    """What the checklist cannot judge yet, because it is not chosen."""
+    missing = []
+    if not form.type_chosen:
+        missing.append("Choose a request type to see the checks it needs.")
+        return missing
+    if form.needs_epic and form.chosen_epic is None:
+        missing.append("Choose the epic this request is for.")
+    if not form.chosen_level:
+        missing.append("Choose an impact level.")
+    if form.needs_application and not form.value_of("application_name").strip():
+        missing.append("Name the new application.")
+    return missing
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request):
+    user = request.user
+    teams = member_teams(user)
+    if not teams:
+        return render(request, NEW_TEMPLATE, {"no_team": True, "nav": "new"})
+    epics = epics_for(user)
+    status = 200
+    refusal = ""
+    if request.method == "POST":
+        form = RequestForm(request.POST, teams=teams, epics=epics)
+        if form.is_valid():
+            try:
+                ticket = services.ticket_file(by=user, **form.service_arguments())
+            except GatesUnmet as refused:
+                status = 422
+                count = len(refused.unmet)
+                refusal = (
+                    "Nothing was filed: "
+                    + ("one check is" if count == 1 else f"{count} checks are")
+                    + " not met yet. The checklist says what to do."
+                )
+            except InvalidInput as refused:
+                status = 400
+                for field, problems in refused.fields.items():
+                    form.add_error(field if field in form.fields else None, problems)
+                refusal = "Nothing was filed: some fields need fixing."
+            except Refusal as refused:
+                status = refused.status_code
+                refusal = f"Nothing was filed: {refused.detail}"
+            else:
+                messages.success(
+                    request,
+                    f"Request #{ticket.pk} filed. An MDO PM will triage it; follow it here.",
+                )
+                return redirect("ticket_detail", pk=ticket.pk)
+        else:
+            status = 400
+            refusal = "Nothing was filed: some fields need fixing."
+    else:
+        form = RequestForm(initial=request.GET.dict(), teams=teams, epics=epics)
+    context = _form_context(request, form, refusal=refusal)
+    response = render(request, _partial(request, NEW_TEMPLATE, "live"), context, status=status)
+    return _varies(response)
+
+
+# Following a request ---------------------------------------------------------------------
+
+DETAIL_TEMPLATE = "requests_app/detail.html"
+
+
+def _classified_context(request, ticket: Ticket) -> dict:
+    user = request.user
+    if not ticket.is_il6:
+        return {}
+    access = has_classified_access(user)
+    context = {"classified_access": access}
+    if access:
+        story = stories_for(user).filter(ticket=ticket, board=Story.Board.CLASSIFIED_OPS).first()
+        if story is not None:
+            _audit_classified_view(user, story)
+        context["classified_story"] = story
+    else:
+        context["access_requests"] = list(access_requests_for(user).filter(user=user)[:3])
+        context["access_pending"] = any(
+            a.status == AccessRequest.Status.PENDING for a in context["access_requests"]
+        )
+    return context
+
+
+def _audit_classified_view(user, story: Story) -> None:
+    """Showing a Classified Ops story is an access to it, which the audit trail records.
+    (Stand-in until workflow.selectors offers an audited fetch of a Classified Ops story.)"""
+    record(by=user, obj=story, action="open", from_status=story.status)
+
+
+def _in_the_way(request, ticket: Ticket, progress: sequences.Progress) -> dict | None:
+    """What stands between the request and its next step, as that step's transition check
+    (workflow.actions) says: a status conflict, unmet gates with where to fix them, or
+    nothing (`free`). None when the next step has no such check."""
+    current = progress.current
+    if current is None or current.state != "current" or current.step.transition is None:
+        return None
+    subject, name = current.step.transition
+    obj = ticket if subject == "ticket" else ticket.epic
+    if obj is None:
+        return None
+    verdict = action_named(type(obj), name).check(obj, request.user)
+    if verdict.allowed:
+        return {"free": True}
+    epic = ticket.epic
+    return {
+        "conflict": verdict.conflict,
+        "items": checklist.items(
+            verdict.unmet,
+            team=ticket.team,
+            epic=epic,
+            impact_level=ticket.impact_level,
+            documents=documents_for(request.user).filter(epic=epic) if epic else (),
+        ),
+    }
+
+
+def _detail_context(request, ticket: Ticket, *, notice: str = "", error: str = "") -> dict:
+    user = request.user
+    stories = list(stories_for(user).filter(ticket=ticket).order_by("created_at", "pk"))
+    product_stories = [s for s in stories if s.board == Story.Board.PRODUCT]
+    sources = [ticket, *product_stories]
+    if ticket.epic_id:
+        sources.append(history_of(ticket.epic).filter(detail__ticket=ticket.pk))
+    transitions = {t["name"]: t for t in transitions_for(ticket, user)}
+    progress = sequences.progress(ticket)
+    return {
+        "ticket": ticket,
+        "progress": progress,
+        "in_the_way": _in_the_way(request, ticket, progress),
+        "stories": stories,
+        "timeline": timeline_entries(*sources),
+        "withdraw": transitions.get("withdraw"),
+        "notice": notice,
+        "error": error,
+        **_classified_context(request, ticket),
+    }
+
+
+@login_required
+@require_http_methods(["GET"])
+def request_detail(request, pk: int):
+    ticket = ticket_for_user(request.user, pk)
+    template = _partial(request, DETAIL_TEMPLATE, "ticket-main")
+    return _varies(render(request, template, _detail_context(request, ticket)))
+
+
+@login_required
+@require_http_methods(["POST"])
+def request_withdraw(request, pk: int):
+    ticket = ticket_for_user(request.user, pk)
+    status = 200
+    notice = error = ""
+    try:
+        services.ticket_withdraw(by=request.user, ticket=ticket)
+    except Refusal as refused:
+        status = refused.status_code
+        error = f"Not withdrawn: {refused.detail}"
+    else:
+        notice = f"Request #{ticket.pk} withdrawn. Nothing more happens to it."
+    if not (request.htmx and not request.htmx.boosted):
+        (messages.error if error else messages.success)(request, error or notice)
+        return redirect("ticket_detail", pk=ticket.pk)
+    ticket = ticket_for_user(request.user, pk)
+    context = _detail_context(request, ticket, notice=notice, error=error)
+    return render(request, f"{DETAIL_TEMPLATE}#ticket-main", context, status=status)
+
+
+# A team's requests -------------------------------------------------------------------------
+
+LIST_TEMPLATE = "requests_app/team_list.html"
+
+
+@login_required
+@require_http_methods(["GET"])
+def team_requests(request, pk: int):
+    team = team_for_user(request.user, pk)
+    filters = TicketFilterForm(request.GET)
+    tickets = filters.filter(tickets_for(request.user).filter(team=team))
+    page = Paginator(tickets, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    filtered = any(request.GET.get(name) for name in filters.fields)
+    context = {
+        "team": team,
+        "filters": filters,
+        "page": page,
+        "filtered": filtered,
+        "nav": "team",
+    }
+    return _varies(render(request, _partial(request, LIST_TEMPLATE, "results"), context))

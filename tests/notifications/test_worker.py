@@ -1,0 +1,228 @@
+"""Delivery through a real Celery worker process on a real Redis, surviving a killed
+worker, a broker outage and a failing webhook, once each.
+
+Each test runs its own redis-server on a free loopback port (so stopping it disturbs
+nobody) and a worker process on the test database, which therefore must be PostgreSQL.
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from portal.celery import app
+from tests.fakes import FakeSMTPServer, FakeWebhook
+from workflow import services, tasks
+from workflow.models import Notification, Webhook
+
+REPO = Path(__file__).resolve().parents[2]
+REDIS_SERVER = shutil.which("redis-server")
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server installed"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(predicate, timeout=30.0, what="condition", every=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Redis:
+    def __init__(self, tmp_path):
+        self.port, self.dir, self.process = _free_port(), tmp_path, None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        _wait(self._answers, what="redis to start")
+
+    def _answers(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@pytest.fixture
+def redis(tmp_path):
+    server = Redis(tmp_path)
+    server.start()
+    before = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager, app.conf.broker_url = False, server.url
+    app._pool = app.amqp._producer_pool = None
+    yield server
+    app.conf.task_always_eager, app.conf.broker_url = before
+    app._pool = app.amqp._producer_pool = None
+    if server.process.poll() is None:
+        server.stop()
+
+
+@pytest.fixture
+def start_worker(redis, tmp_path):
+    """Start a worker process on the test database and this test's Redis."""
+    db = connection.settings_dict
+    workers = []
+
+    def start(**env):
+        log = tmp_path / f"worker{len(workers)}.log"
+        environment = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "REDIS_URL": redis.url,
+            "NOTIFICATION_RETRY_AFTER_SECONDS": "1",
+            **{k: str(v) for k, v in env.items()},
+        }
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "-l",
+                "info",
+                "-c",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"test{len(workers)}@%h",
+            ],
+            cwd=REPO,
+            env=environment,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the pool's children die with it
+        )
+        workers.append(process)
+        _wait(
+            lambda: "ready." in log.read_text() or process.poll() is not None,
+            what="the worker to be ready",
+        )
+        assert process.poll() is None, log.read_text()
+        return process
+
+    yield start
+    for process in workers:
+        kill(process)
+
+
+def kill(process):
+    """SIGKILL the worker and its pool processes, whatever they are doing."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(10)
+
+
+def file_ticket(member, epic):
+    return services.ticket_file(
+        by=member, team=epic.team, request_type="pipeline", impact_level="IL4", epic=epic
+    )
+
+
+def row(channel):
+    return Notification.objects.get(channel=channel)
+
+
+def test_webhook_failing_twice_then_answering_is_delivered_once(start_worker, member, pm, epic):
+    hook = FakeWebhook(statuses=[500, 500])
+    try:
+        Webhook.objects.create(name="PMs", url=hook.url, role="mdo_pm")
+        start_worker()
+        file_ticket(member, epic)
+        _wait(lambda: row("webhook").state == "delivered", what="the webhook delivery")
+        assert hook.answered == [500, 500, 200]
+        assert len(hook.received) == 1
+        assert row("webhook").attempts == 3
+    finally:
+        hook.close()
+
+
+def test_a_worker_killed_mid_delivery_is_replaced_and_delivers_once(start_worker, member, pm, epic):
+    smtp = FakeSMTPServer(hold=60)
+    try:
+        first = start_worker(EMAIL_HOST="127.0.0.1", EMAIL_PORT=smtp.port)
+        file_ticket(member, epic)
+        assert smtp.data_started.wait(30), "the worker never started sending"
+        kill(first)
+        assert row("email").state == "pending"
+
+        smtp.hold = 0
+        start_worker(EMAIL_HOST="127.0.0.1", EMAIL_PORT=smtp.port)
+
+        def swept_and_delivered():
+            tasks.sweep_undelivered.delay()  # what beat does, every few seconds
+            return row("email").state == "delivered"
+
+        _wait(swept_and_delivered, what="the e-mail delivery", every=1)
+        notification = row("email")
+        assert smtp.message_ids() == [f"<notification-{notification.pk}@mdo-portal>"]
+        assert notification.attempts == 1  # the killed attempt rolled back with its worker
+    finally:
+        smtp.close()
+
+
+def test_filing_while_redis_is_down_succeeds_and_is_delivered_once_it_is_back(
+    redis, start_worker, settings, member, pm, epic
+):
+    smtp = FakeSMTPServer()
+    try:
+        start_worker(EMAIL_HOST="127.0.0.1", EMAIL_PORT=smtp.port)
+        redis.stop()
+        ticket = file_ticket(member, epic)  # publishing fails fast; the filing commits
+        assert ticket.pk and row("email").state == "pending"
+
+        redis.start()
+        settings.NOTIFICATION_RETRY_AFTER_SECONDS = 0
+        app._pool = app.amqp._producer_pool = None
+        tasks.sweep_undelivered()  # beat's sweep, from this process
+        _wait(lambda: row("email").state == "delivered", timeout=60, what="the delivery")
+        tasks.sweep_undelivered()  # a second beat: nothing more is sent
+        time.sleep(1)
+        assert smtp.message_ids() == [f"<notification-{row('email').pk}@mdo-portal>"]
+    finally:
+        smtp.close()
