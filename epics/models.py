@@ -272,6 +272,11 @@ def document_path(document, filename):
     return f"documents/{uuid.uuid4().hex}.pdf"
 
 
+def expiry_warning_horizon(today: dt.date) -> dt.date:
+    """CtF letters expiring on or before this day are warned of (settings, 30 days)."""
+    return today + dt.timedelta(days=settings.CTF_EXPIRY_WARNING_DAYS)
+
+
 def one_year_after(day: dt.date) -> dt.date:
     try:
         return day.replace(year=day.year + 1)
@@ -324,6 +329,12 @@ class Document(StateMachine):
 
     def covers(self, impact_level: str) -> bool:
         return impact_level in self.impact_levels
+
+    def expires_soon(self, today: dt.date) -> bool:
+        """Still valid, but within the warning days of its expiry."""
+        return self.expires_on is not None and today < self.expires_on <= (
+            expiry_warning_horizon(today)
+        )
 
     def valid_on(self, day: dt.date) -> bool:
         return self.status == self.Status.VERIFIED and (

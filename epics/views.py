@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
@@ -24,7 +23,7 @@ from epics.models import Document, Epic
 from portal.timeline import entries as timeline_entries
 from workflow import gates, services
 from workflow.errors import InvalidInput, Refusal
-from workflow.permissions import MDO_PM, has_role, is_member
+from workflow.permissions import may_record_releases, may_upload_documents
 from workflow.selectors import (
     document_for_user,
     documents_for,
@@ -57,8 +56,7 @@ def _expiry_note(document: Document, today: dt.date) -> dict | None:
             "level": "expired",
             "text": f"Expired on {on}: it no longer counts. Upload a newly signed CtF letter.",
         }
-    # Warned as the notifications warn (settings.CTF_EXPIRY_WARNING_DAYS, 30 by default).
-    if left <= settings.CTF_EXPIRY_WARNING_DAYS:
+    if document.expires_soon(today):  # as the notifications warn
         days = "1 day" if left == 1 else f"{left} days"
         return {
             "level": "soon",
@@ -73,11 +71,6 @@ def _safe_next(request, url: str) -> str:
     ):
         return url
     return ""
-
-
-def _may_upload(user, epic: Epic) -> bool:
-    # Who workflow.services.document_upload accepts; only decides whether to offer the form.
-    return is_member(user, epic.team_id) or has_role(user, MDO_PM)
 
 
 def _context(request, epic: Epic, *, upload_form=None, release_form=None, **extra) -> dict:
@@ -107,8 +100,8 @@ def _context(request, epic: Epic, *, upload_form=None, release_form=None, **extr
         "timeline": history,
         "upload_form": upload_form,
         "release_form": release_form or ReleaseForm(),
-        "may_upload": _may_upload(user, epic),
-        "team_member": is_member(user, epic.team_id),  # files requests, records releases
+        "may_upload": may_upload_documents(user, epic),
+        "team_member": may_record_releases(user, epic),  # files requests, records releases
         "production": gates.epic_has_production(epic),
         "next_url": next_url,
         "open_upload": open_upload,

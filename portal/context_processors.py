@@ -5,16 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from workflow.permissions import team_ids_of
-from workflow.selectors import teams_for
-
-
-def member_teams(user):
-    """The teams the user belongs to (staff roles see every team, but belong to few)."""
-    teams = teams_for(user).prefetch_related(None)  # their members are not shown
-    if not user.is_authenticated:
-        return teams
-    return teams.filter(pk__in=team_ids_of(user))
+from workflow.selectors import member_teams
 
 
 def portal(request):

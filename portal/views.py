@@ -12,14 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from portal.context_processors import member_teams
 from portal.middleware import consent_given, record_consent
 from requests_app import checklist
 from requests_app.models import Ticket
 from workflow import gates, services
 from workflow.errors import InvalidInput, Refusal
 from workflow.permissions import has_classified_access, sees_all_teams
-from workflow.selectors import access_requests_for, epics_for, teams_for, tickets_for
+from workflow.selectors import access_requests_for, epics_for, member_teams, teams_for, tickets_for
 
 # Requests still moving: the home page lists them.
 OPEN_STATUSES = (Ticket.Status.SUBMITTED, Ticket.Status.TRIAGED, Ticket.Status.IN_PROGRESS)

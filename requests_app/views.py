@@ -18,22 +18,22 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from epics.models import Story
-from portal.context_processors import member_teams
 from portal.timeline import entries as timeline_entries
 from requests_app import checklist, sequences
 from requests_app.forms import RequestForm, TicketFilterForm
 from requests_app.models import IMPACT_LEVELS, RequestType, Ticket
 from workflow import services
 from workflow.actions import action_named, transitions_for
-from workflow.audit import record
 from workflow.errors import GatesUnmet, InvalidInput, Refusal
 from workflow.models import AccessRequest
 from workflow.permissions import has_classified_access
 from workflow.selectors import (
     access_requests_for,
+    classified_story_of,
     documents_for,
     epics_for,
     history_of,
+    member_teams,
     stories_for,
     team_for_user,
     ticket_for_user,
@@ -182,22 +182,13 @@ def _classified_context(request, ticket: Ticket) -> dict:
     access = has_classified_access(user)
     context = {"classified_access": access}
     if access:
-        story = stories_for(user).filter(ticket=ticket, board=Story.Board.CLASSIFIED_OPS).first()
-        if story is not None:
-            _audit_classified_view(user, story)
-        context["classified_story"] = story
+        context["classified_story"] = classified_story_of(user, ticket)
     else:
         context["access_requests"] = list(access_requests_for(user).filter(user=user)[:3])
         context["access_pending"] = any(
             a.status == AccessRequest.Status.PENDING for a in context["access_requests"]
         )
     return context
-
-
-def _audit_classified_view(user, story: Story) -> None:
-    """Showing a Classified Ops story is an access to it, which the audit trail records.
-    (Stand-in until workflow.selectors offers an audited fetch of a Classified Ops story.)"""
-    record(by=user, obj=story, action="open", from_status=story.status)
 
 
 def _in_the_way(request, ticket: Ticket, progress: sequences.Progress) -> dict | None:

@@ -52,6 +52,16 @@ def is_member(user: AbstractBaseUser, team_id: int) -> bool:
     return team_id in team_ids_of(user)
 
 
+def may_upload_documents(user, epic) -> bool:
+    """Members of the epic's team and MDO PMs upload its documents."""
+    return is_member(user, epic.team_id) or has_role(user, MDO_PM)
+
+
+def may_record_releases(user, epic) -> bool:
+    """Members of the epic's team record its release tags."""
+    return is_member(user, epic.team_id)
+
+
 def has_classified_access(user: AbstractBaseUser) -> bool:
     """In classified_ops, or holding an approved access request (cached on the user)."""
     if not user.is_authenticated:

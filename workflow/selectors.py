@@ -77,6 +77,15 @@ def releases_for(user):
     )
 
 
+def member_teams(user):
+    """The teams the user belongs to (staff roles see every team, but belong to few)."""
+    return (
+        Team.objects.filter(pk__in=team_ids_of(user))
+        if user.is_authenticated
+        else Team.objects.none()
+    )
+
+
 def access_requests_for(user):
     requests = AccessRequest.objects.select_related("user", "decided_by")
     if not user.is_authenticated:
@@ -94,6 +103,17 @@ def _one(queryset, pk):
         return queryset.get(pk=int(pk))
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404(f"No {queryset.model._meta.verbose_name} {pk} that you can see.") from None
+
+
+def classified_story_of(user, ticket) -> Story | None:
+    """The ticket's Classified Ops story for a user with access (None otherwise); showing it
+    is opening it, which the audit trail records."""
+    if not has_classified_access(user):
+        return None
+    story = stories_for(user).filter(ticket=ticket, board=Story.Board.CLASSIFIED_OPS).first()
+    if story is not None:
+        record(by=user, obj=story, action="open", from_status=story.status)
+    return story
 
 
 def team_for_user(user, pk) -> Team:

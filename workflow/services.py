@@ -23,7 +23,14 @@ from workflow.audit import record
 from workflow.errors import Conflict, GatesUnmet, InvalidInput, NotPermitted, Refusal
 from workflow.fsm import may_take, starts_from
 from workflow.models import AccessRequest
-from workflow.permissions import MDO_PM, forget, has_role, is_member
+from workflow.permissions import (
+    MDO_PM,
+    forget,
+    has_role,
+    is_member,
+    may_record_releases,
+    may_upload_documents,
+)
 
 # Verdicts: what stands between a user and an action ------------------------------------
 
@@ -636,7 +643,7 @@ def _start_story(by, story: Story, action: str) -> None:
         epic.deploy_prod()
     else:
         epic.build_pipeline()
-    _moved(by, epic, action, epic_before, detail={"story": story.pk})
+    _moved(by, epic, action, epic_before, detail={"story": story.pk, "ticket": ticket.pk})
     ticket_before = ticket.status
     ticket.start_work()
     _moved(by, ticket, "start_work", ticket_before, detail={"story": story.pk})
@@ -697,7 +704,7 @@ def story_complete(*, by, story: Story) -> Story:
             Pipeline.objects.get_or_create(
                 epic=epic, impact_level=ticket.impact_level, defaults={"ticket": ticket}
             )
-        _moved(by, epic, "complete", epic_before, detail={"story": story.pk})
+        _moved(by, epic, "complete", epic_before, detail={"story": story.pk, "ticket": ticket.pk})
     ticket_before = ticket.status
     ticket.finish()
     _moved(by, ticket, "finish", ticket_before, detail={"story": story.pk})
@@ -710,7 +717,7 @@ def story_complete(*, by, story: Story) -> Story:
 @_audited("upload", model=Document)
 def document_upload(*, by, epic: Epic, kind: str, file, signed_on, impact_levels=()) -> Document:
     """A PDF (checked by content) for the epic; a CtF letter says which levels it covers."""
-    if not (is_member(by, epic.team_id) or has_role(by, MDO_PM)):
+    if not may_upload_documents(by, epic):
         raise NotPermitted(f"Only members of {epic.team.name} and MDO PMs upload its documents.")
     errors: dict[str, list[str]] = {}
     if kind not in Document.Kind.values:
@@ -783,7 +790,7 @@ def document_reject(*, by, document: Document, reason: str) -> Document:
 @_audited("create", model=Release)
 def release_create(*, by, epic: Epic, tag: str, source: str = Release.Source.PORTAL) -> Release:
     """Record a release tag of an epic that has production."""
-    if not is_member(by, epic.team_id):
+    if not may_record_releases(by, epic):
         raise NotPermitted(f"Only members of {epic.team.name} record its releases.")
     tag = _require_text(tag, "tag", "Give the release tag.")
     _require_fit(Release, tag=tag)

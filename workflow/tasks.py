@@ -53,10 +53,10 @@ def sweep_undelivered() -> int:
 @shared_task(acks_late=True, time_limit=300)
 def warn_expiring_ctf_letters() -> int:
     """Tell each team once about each verified CtF letter expiring within the warning days."""
-    from epics.models import Document
+    from epics.models import Document, expiry_warning_horizon
 
     today = timezone.localdate()
-    horizon = today + dt.timedelta(days=settings.CTF_EXPIRY_WARNING_DAYS)
+    horizon = expiry_warning_horizon(today)
     letters = Document.objects.filter(
         kind=Document.Kind.CTF_LETTER,
         status=Document.Status.VERIFIED,
