@@ -2,6 +2,7 @@
 
 python -m bench                  # every section
 python -m bench notifications    # only these sections
+python -m bench board            # the boards: keys board, column_page, triage_queue, transition
 """
 
 from __future__ import annotations
@@ -19,9 +20,13 @@ def main(argv: list[str]) -> int:
     url = configure()
     from django.db import connection
 
-    from bench import notifications
+    from bench import board, dashboard, notifications
 
-    sections = {"notifications": notifications.run}
+    sections = {
+        "notifications": notifications.run,
+        "board": board.run,
+        "dashboard": dashboard.run,
+    }
     # Sections whose results are several top-level keys of results.json, not one.
     spread = {"board"}
     chosen = argv or list(sections)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from portal.middleware import idle_timeout_for
 from workflow.selectors import member_teams
 
 
@@ -12,6 +13,9 @@ def portal(request):
     user = getattr(request, "user", None)
     return {
         "nav_teams": SimpleLazyObject(lambda: list(member_teams(user)) if user else []),
-        "session_idle_minutes": settings.SESSION_IDLE_TIMEOUT_SECONDS // 60,
+        "session_idle_minutes": (
+            idle_timeout_for(user) if user is not None else settings.SESSION_IDLE_TIMEOUT_SECONDS
+        )
+        // 60,
         "demo_login_hint": settings.DEMO_LOGIN_HINT,
     }

@@ -18,7 +18,10 @@ CONSENT_SESSION_KEY = "consent_acknowledged_at"
 ACTIVITY_SESSION_KEY = "last_activity"
 # Requests a page makes by itself (polling): they are not the person's activity, so they
 # neither keep a session alive nor count as being there.
-BACKGROUND_URL_NAMES = frozenset({"notification_bell"})
+ACTIVITY_RESOLUTION_SECONDS = 60
+BACKGROUND_URL_NAMES = frozenset(
+    {"notification_bell", "board_epics_live", "board_classified_live"}
+)
 
 
 def consent_given(request) -> bool:
@@ -43,10 +46,19 @@ def _is_background(request) -> bool:
         return False
 
 
+def idle_timeout_for(user) -> int:
+    """Seconds without activity after which the user's session ends: administrators (staff,
+    superusers) sooner than everyone else."""
+    if user.is_staff or user.is_superuser:
+        return settings.ADMIN_SESSION_IDLE_TIMEOUT_SECONDS
+    return settings.SESSION_IDLE_TIMEOUT_SECONDS
+
+
 class IdleSessionMiddleware:
-    """Ends a signed-in session after SESSION_IDLE_TIMEOUT_SECONDS without the person doing
-    anything; each request they make pushes the end forward (the session is saved, so its
-    stored expiry, SESSION_COOKIE_AGE, moves too). Background polling does not."""
+    """Ends a signed-in session after SESSION_IDLE_TIMEOUT_SECONDS (administrators:
+    ADMIN_SESSION_IDLE_TIMEOUT_SECONDS) without the person doing anything; each request they
+    make pushes the end forward (the session is saved, so its stored expiry,
+    SESSION_COOKIE_AGE, moves too). Background polling does not."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -55,15 +67,19 @@ class IdleSessionMiddleware:
         session = request.session
         now = time.time()
         last = session.get(ACTIVITY_SESSION_KEY)
-        if (
-            last is not None
-            and now - last > settings.SESSION_IDLE_TIMEOUT_SECONDS
-            and request.user.is_authenticated
-        ):
+        timeout = idle_timeout_for(request.user) if last is not None else 0
+        if last is not None and now - last > timeout and request.user.is_authenticated:
+            minutes = timeout // 60
+            # The audit trail's sign-out event says why (portal/auth.py).
+            request._portal_sign_out_reason = f"Idle for more than {minutes} minutes."
             logout(request)  # flushes the session: the banner and sign-in come back
-            minutes = settings.SESSION_IDLE_TIMEOUT_SECONDS // 60
             messages.info(request, f"You were signed out after {minutes} minutes without activity.")
-        elif not session.is_empty() and not _is_background(request):
+        elif (
+            not session.is_empty()
+            and not _is_background(request)
+            and (last is None or now - last >= ACTIVITY_RESOLUTION_SECONDS)
+        ):
+            # Stamped at most once a minute: a session write costs three queries.
             session[ACTIVITY_SESSION_KEY] = now
         return self.get_response(request)
 
@@ -80,6 +96,7 @@ class ConsentBannerMiddleware:
         self.exempt_prefixes = (
             "/" + settings.STATIC_URL.lstrip("/"),
             "/api/",
+            "/hooks/",  # GitLab's webhooks (workflow/hooks.py): their own secret, no session
         )
 
     def __call__(self, request):

@@ -11,7 +11,9 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
+# FileAwareEnv: each variable may instead be given as NAME_FILE, a path to read it from (Docker
+# and Kubernetes secrets), so secrets need not sit in the environment itself.
+env = environ.FileAwareEnv()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
@@ -40,10 +42,20 @@ INSTALLED_APPS = [
     "requests_app",
     "workflow",
     "api",
+    "boards",
+    "insights",
 ]
 
 MIDDLEWARE = [
+    # Operations first (portal/logging.py, portal/ops.py, portal/security.py): the request id
+    # for every log line, /healthz /readyz /metrics before host checks and redirects, the
+    # client's address behind a trusted proxy; then security headers and static files.
+    "portal.logging.RequestIdMiddleware",
+    "portal.security.TrustedProxyMiddleware",
+    "portal.ops.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -136,6 +148,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The docs page's assets are served from our static files: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Swagger UI would send the schema's address to validator.swagger.io otherwise.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
@@ -158,14 +172,38 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="mdo-portal@localhost")
 
+# Logs (portal/logging.py): one JSON object per line with the request id (LOG_FORMAT=json,
+# the default with DEBUG off), or readable text. portal.request logs one line per request
+# (method, path, status, duration, user id): on by default with DEBUG off, where gunicorn's
+# own access log is not used.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "portal.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # In-process tasks would log every success into the dev server's output.
-    "loggers": {"celery.app.trace": {"level": "WARNING" if not REDIS_URL else "INFO"}},
+    "loggers": {
+        # In-process tasks would log every success into the dev server's output.
+        "celery.app.trace": {"level": "WARNING" if not REDIS_URL else "INFO"},
+        "portal.request": {
+            "level": "INFO" if env.bool("REQUEST_LOG", default=not DEBUG) else "WARNING"
+        },
+    },
 }
+# The worker and beat log through the same configuration (JSON, with the request id of the
+# request that queued the task) rather than Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Notifications (workflow/notifications.py): e-mail through Django's mail (SMTP when
 # EMAIL_HOST is set, the console otherwise), Mattermost/Slack-compatible webhooks per team
@@ -248,6 +286,8 @@ CONSENT_BANNER_TEXT = env.str(
 # the cookie does not outlive the browser.
 SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=15 * 60)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
+# Administrators (staff and superusers) idle out sooner.
+ADMIN_SESSION_IDLE_TIMEOUT_SECONDS = env.int("ADMIN_SESSION_IDLE_TIMEOUT_SECONDS", default=10 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Requests per page of a team's request list.
 PORTAL_PAGE_SIZE = env.int("PORTAL_PAGE_SIZE", default=25)
@@ -261,3 +301,126 @@ MIDDLEWARE += [
 TEMPLATES[0]["OPTIONS"]["context_processors"] += ["portal.context_processors.portal"]
 TEMPLATES[0]["OPTIONS"]["context_processors"] += ["workflow.context_processors.notifications"]
 
+# --- Boards (boards/): triage queue, Product Team Epic Board, My work, Classified Ops board ---
+# Cards per column page (the first page, and each "show more").
+BOARD_PAGE_SIZE = env.int("BOARD_PAGE_SIZE", default=50)
+# How often an open board asks whether anything changed (a 304 when nothing did).
+BOARD_POLL_SECONDS = env.int("BOARD_POLL_SECONDS", default=4)
+# Work-in-progress limits per column, as status=limit pairs separated by commas, shown in
+# the column's header and highlighted when exceeded; a column not named has none.
+BOARD_WIP_LIMITS = {
+    status: int(limit)
+    for status, limit in env.dict(
+        "BOARD_WIP_LIMITS",
+        default={
+            "pipeline_in_progress": 10,
+            "pipeline_being_built": 8,
+            "prod_deploy_queued": 10,
+            "prod_deploy_in_progress": 6,
+        },
+    ).items()
+}
+CLASSIFIED_BOARD_WIP_LIMITS = {
+    status: int(limit)
+    for status, limit in env.dict("CLASSIFIED_BOARD_WIP_LIMITS", default={"in_progress": 5}).items()
+}
+TEMPLATES[0]["OPTIONS"]["context_processors"] += ["boards.context_processors.boards"]
+GITLAB_WEBHOOK_SECRET = env.str("GITLAB_WEBHOOK_SECRET", default="")  # workflow/hooks.py
+
+# --- Production: HTTPS, headers, static files, sign-in, SSO, operations -------------------
+# With DEBUG off `manage.py check --deploy --fail-level WARNING` is clean once SECRET_KEY (50+
+# random characters) and ALLOWED_HOSTS are set. Behind a proxy that terminates TLS, set
+# SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (only if the proxy always sets it).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if len(_proxy_ssl_header) == 2 else None
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = env.str("SECURE_REFERRER_POLICY", default="same-origin")
+X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (portal/security.py): this origin only, no inline script or style.
+CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
+CSP_REPORT_URI = env.str("CSP_REPORT_URI", default="")
+CSP_EXTRA_FORM_ACTION = env.list("CSP_EXTRA_FORM_ACTION", default=[])
+PERMISSIONS_POLICY = env.str(
+    "PERMISSIONS_POLICY",
+    default=(
+        "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
+        "fullscreen=(self), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+        "midi=(), payment=(), publickey-credentials-get=(), screen-wake-lock=(), "
+        "usb=(), xr-spatial-tracking=()"
+    ),
+)
+# Behind this many reverse proxies, take the client's address from X-Forwarded-For (audit
+# trail, sign-in lockout). 0: use the connection's address and ignore the header.
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
+
+# Static files through WhiteNoise (compressed, cache-busting names) with DEBUG off: run
+# `manage.py collectstatic` first (the Docker image does it when it is built).
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Signing in (portal/auth.py): LOCKOUT_FAILURES wrong passwords within LOCKOUT_WINDOW_SECONDS
+# lock the user name for LOCKOUT_SECONDS.
+AUTHENTICATION_BACKENDS = ["portal.auth.LockoutModelBackend", "portal.sso.PortalOIDCBackend"]
+LOCKOUT_FAILURES = env.int("LOCKOUT_FAILURES", default=3)
+LOCKOUT_WINDOW_SECONDS = env.int("LOCKOUT_WINDOW_SECONDS", default=15 * 60)
+LOCKOUT_SECONDS = env.int("LOCKOUT_SECONDS", default=15 * 60)
+
+# Single sign-on with OpenID Connect (portal/sso.py), on when OIDC_RP_CLIENT_ID is set. For
+# Keycloak (P1 SSO) OIDC_OP_ISSUER, the realm's address, gives every endpoint; each can be
+# set on its own instead. ID tokens are RS256, checked against the provider's JWKS.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="").rstrip("/")
+_keycloak = f"{OIDC_OP_ISSUER}/protocol/openid-connect" if OIDC_OP_ISSUER else ""
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str(
+    "OIDC_OP_AUTHORIZATION_ENDPOINT", default=_keycloak and f"{_keycloak}/auth"
+)
+OIDC_OP_TOKEN_ENDPOINT = env.str(
+    "OIDC_OP_TOKEN_ENDPOINT", default=_keycloak and f"{_keycloak}/token"
+)
+OIDC_OP_USER_ENDPOINT = env.str(
+    "OIDC_OP_USER_ENDPOINT", default=_keycloak and f"{_keycloak}/userinfo"
+)
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default=_keycloak and f"{_keycloak}/certs")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+# true, false, or the path of a CA bundle to trust for the provider.
+_oidc_verify = env.str("OIDC_VERIFY_SSL", default="true")
+OIDC_VERIFY_SSL = {"true": True, "false": False}.get(_oidc_verify.lower(), _oidc_verify)
+OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=30)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+# Groups claim → roles and teams: "group=role" pairs separated by commas (or a JSON object);
+# roles are mdo_pm, devops, cyber, classified_ops, product_team, or superuser. A group under
+# OIDC_TEAM_GROUP_PREFIX names a team ("/teams/Team Alpha"): membership and product_team.
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_GROUP_MAP = env.str("OIDC_GROUP_MAP", default="")
+OIDC_TEAM_GROUP_PREFIX = env.str("OIDC_TEAM_GROUP_PREFIX", default="/teams/")
+OIDC_BUTTON_LABEL = env.str("OIDC_BUTTON_LABEL", default="Sign in with P1 SSO")
+
+# /metrics (portal/ops.py): with METRICS_TOKEN set, only `Authorization: Bearer <token>`;
+# without it, only clients on the loopback interface.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Where EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes each message
+# (the smoke test of .ci/run reads them there).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))

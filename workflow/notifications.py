@@ -136,7 +136,7 @@ def _ticket_messages(event, ticket) -> list[Message]:
                 Audience(role=CLASSIFIED_OPS),
                 f"Production Deploy story for {ticket.team.name}: {ticket.epic}",
                 f"{by} opened an IL6 Production Deploy story on the Classified Ops board.",
-                url,
+                link_to("board_classified"),
             ),
         ]
     return []
@@ -150,7 +150,7 @@ def _story_messages(event, story) -> list[Message]:
                 Audience(user=story.assignee),
                 f"Story assigned: {story}",
                 f"{event.actor_name} assigned you “{story}” ({story.epic.team.name}).",
-                link_to("ticket_detail", story.ticket_id),
+                link_to("board_my_work"),
             )
         ]
     return []
@@ -196,7 +196,7 @@ def _access_messages(event, access) -> list[Message]:
                 Audience(role=CLASSIFIED_OPS),
                 f"{access.user.username} requests Classified Ops access",
                 f"Justification: {access.justification}",
-                link_to("classified_access"),
+                link_to("board_access_requests"),
             )
         ]
     if event.action in ("approve", "deny"):

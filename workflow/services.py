@@ -13,6 +13,7 @@ import functools
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -532,8 +533,11 @@ def check_epic_start_pipeline(epic: Epic, user=None) -> Verdict:
 def epic_start_pipeline(*, by, epic: Epic) -> Epic:
     _require_role(epic.start_pipeline, by, "Only MDO PMs start pipelines.")
     epic = _locked(Epic, epic.pk)
+    # The triaged requests waiting on it, locked in the same query the check reads.
+    waiting = Ticket.objects.filter(status=Ticket.Status.TRIAGED).select_for_update()
+    prefetch_related_objects([epic], Prefetch("tickets", queryset=waiting))
     check_epic_start_pipeline(epic).enforce()
-    ticket = _locked(Ticket, _ticket_awaiting_pipeline(epic).pk)
+    ticket = _ticket_awaiting_pipeline(epic)
     before = epic.status
     epic.start_pipeline()
     _moved(by, epic, "start_pipeline", before, detail={"ticket": ticket.pk})
@@ -801,6 +805,53 @@ def release_create(*, by, epic: Epic, tag: str, source: str = Release.Source.POR
     release = Release.objects.create(epic=epic, tag=tag, source=source, created_by=by)
     record(by=by, obj=release, action="create", detail={"epic": epic.pk, "tag": tag})
     return release
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """Who acts when no portal user does (a GitLab tag push): named in the audit trail, but
+    signed in as nobody, so it holds no role and belongs to no team."""
+
+    username: str
+    pk = None
+    is_authenticated = False
+    is_superuser = False
+
+
+def gitlab_actor(pushed_by: str = "") -> SystemActor:
+    return SystemActor(f"gitlab:{pushed_by}"[:150] if pushed_by else "gitlab")
+
+
+@_audited("record_release", subject="epic")
+def _release_record_from_gitlab(*, by, epic: Epic, tag: str, detail: dict):
+    tag = _require_text(tag, "tag", "The tag push names no tag.")
+    _require_fit(Release, tag=tag)
+    epic = _locked(Epic, epic.pk)
+    # The epic's row lock makes a second delivery of the same push wait, then find this one.
+    if (existing := epic.releases.filter(tag=tag).first()) is not None:
+        return existing, False
+    if unmet := gates.unmet([gates.epic_has_production(epic)]):
+        raise GatesUnmet(
+            unmet, detail=f"Tag “{tag}” pushed to GitLab is not a release yet: {unmet[0].message}"
+        )
+    release = Release.objects.create(epic=epic, tag=tag, source=Release.Source.GITLAB)
+    record(by=by, obj=release, action="create", detail={"epic": epic.pk, "tag": tag, **detail})
+    return release, True
+
+
+def release_record_from_gitlab(
+    *, epic: Epic, tag: str, pushed_by: str = "", detail: dict | None = None
+) -> tuple[Release, bool]:
+    """Record a tag pushed to the epic's GitLab project (workflow/hooks.py): the system path
+    of `release_create`, whose actor is GitLab rather than a team member.
+
+    Returns the release and whether it is new: a tag already recorded for the epic (GitLab
+    delivering the same push again) records nothing. An epic without production refuses it
+    (gate `epic_has_production`), and the refusal is audited on the epic, naming the pusher.
+    """
+    return _release_record_from_gitlab(
+        by=gitlab_actor(pushed_by), epic=epic, tag=tag, detail=detail or {}
+    )
 
 
 # Classified Ops access -------------------------------------------------------------------------

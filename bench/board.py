@@ -1,0 +1,396 @@
+"""The boards at 200, 2,000 and 20,000 epics: the board page, a column's next page, the
+triage queue and one transition, through django.test.Client in-process (p50 and p95 over
+repeated requests, queries, response bytes).
+
+Each size lives in a database of its own (the bench database's name + "_board<size>"), seeded
+once with bulk_create and reused by later runs (a marker team names the seed's version); each
+size runs in a child process pointed at its database. The epics spread evenly over the eight
+statuses, each with the tickets and stories its status implies; a quarter of them also have
+a request waiting for triage.
+
+    python -m bench board            # every size, merged into bench/results.json
+    python -m bench.board 2000       # one size (what the parent runs), JSON on stdout
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+from bench.setup import BASE_DIR, bench_database_url, percentile
+
+SIZES = (200, 2000, 20000)
+REPEATS = int(os.environ.get("BENCH_BOARD_REPEATS", "30"))
+WARMUP = 3
+SEED_VERSION = 1
+BATCH = 2000
+
+
+def size_database_url(size: int) -> str:
+    # After bench.setup.configure(), DATABASE_URL is the bench database's own.
+    base = os.environ.get("DATABASE_URL") or bench_database_url()
+    if base.startswith(("postgres://", "postgresql://")):
+        parts = urlsplit(base)
+        return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_board{size}"))
+    return f"sqlite:///{BASE_DIR / 'var' / f'bench_board_{size}.sqlite3'}"
+
+
+# Seeding (in the child) ------------------------------------------------------------------------
+
+
+def _seed(size: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from epics.models import Document, Epic, Pipeline, Story, Team
+    from requests_app.models import Ticket
+
+    marker = f"Bench board seed v{SEED_VERSION} ({size} epics)"
+    if Team.objects.filter(name=marker).exists():
+        print(f"  {size}: seeded data found, reused", file=sys.stderr)
+        return
+    if Epic.objects.exists():
+        raise SystemExit(f"{connection.settings_dict['NAME']} holds other data: drop it first")
+    started = time.monotonic()
+    now = timezone.now()
+    S, T, St = Epic.Status, Ticket.Status, Story.Status
+    with transaction.atomic():
+        users = get_user_model()
+        groups = {name: Group.objects.get_or_create(name=name)[0] for name in ("mdo_pm", "devops")}
+        pm = users.objects.create_user("bench-pm", "pm@bench.test", "bench")
+        pm.groups.add(groups["mdo_pm"])
+        engineers = []
+        for n in range(1, 6):
+            engineer = users.objects.create_user(f"bench-dev-{n}", f"dev{n}@bench.test", "bench")
+            engineer.groups.add(groups["devops"])
+            engineers.append(engineer)
+        member = users.objects.create_user("bench-member", "member@bench.test", "bench")
+        Team.objects.create(name=marker)
+        teams = Team.objects.bulk_create(
+            Team(name=f"Bench team {n:03}", funded=True, onboarded=True)
+            for n in range(max(10, size // 100))
+        )
+        for team in teams[:3]:
+            team.members.add(member)
+
+        statuses = list(S.values)
+        epics = []
+        for i in range(size):
+            status = statuses[i % len(statuses)]
+            epics.append(
+                Epic(
+                    team=teams[i % len(teams)],
+                    title=f"Bench epic {i:05} {('alpha', 'bravo', 'charlie', 'delta')[i % 4]}",
+                    status=status,
+                    status_changed_at=now - dt.timedelta(minutes=7 * i + 3),
+                    requires_new_ctf=status == S.DEPLOYED_STAGING,
+                    cyber_compliant_by=pm if status == S.DEPLOYED_STAGING else None,
+                    cyber_compliant_at=now if status == S.DEPLOYED_STAGING else None,
+                    production_at=now if status == S.PROD_DEPLOY_COMPLETE else None,
+                )
+            )
+        epics = Epic.objects.bulk_create(epics, batch_size=BATCH)
+
+        tickets, stories, pipelines, documents = [], [], [], []
+
+        def ticket(epic, request_type, level, status, before="", **extra):
+            made = Ticket(
+                team_id=epic.team_id,
+                epic=epic,
+                request_type=request_type,
+                impact_level=level,
+                title=f"{request_type} {level}: {epic.title}",
+                status=status,
+                epic_status_before=before,
+                created_by=member,
+                **extra,
+            )
+            tickets.append(made)
+            return made
+
+        def story(epic, made, status, n):
+            stories.append(
+                (
+                    made,
+                    Story(
+                        epic=epic,
+                        board=Story.Board.PRODUCT,
+                        title=f"Story for {epic.title}",
+                        status=status,
+                        status_changed_at=epic.status_changed_at,
+                        assignee=engineers[n % len(engineers)] if status != St.TO_DO else None,
+                    ),
+                )
+            )
+
+        for n, epic in enumerate(epics):
+            status = epic.status
+            if status in (S.PROD_DEPLOY_QUEUED, S.PROD_DEPLOY_IN_PROGRESS, S.PROD_DEPLOY_COMPLETE):
+                pipelines.append(Pipeline(epic=epic, impact_level="IL4"))
+                if status == S.PROD_DEPLOY_QUEUED:
+                    made = ticket(epic, "prod_deploy", "IL4", T.TRIAGED, S.PIPELINE_COMPLETE)
+                    story(epic, made, St.TO_DO, n)
+                elif status == S.PROD_DEPLOY_IN_PROGRESS:
+                    made = ticket(epic, "prod_deploy", "IL4", T.IN_PROGRESS, S.PIPELINE_COMPLETE)
+                    story(epic, made, St.IN_PROGRESS, n)
+                else:
+                    made = ticket(epic, "prod_deploy", "IL4", T.DONE, S.PIPELINE_COMPLETE)
+                    story(epic, made, St.DONE, n)
+            elif status == S.NEW and n % 2 == 0:  # a pipeline request triaged, to start
+                story(epic, ticket(epic, "pipeline", "IL4", T.TRIAGED), St.TO_DO, n)
+            elif status == S.PIPELINE_IN_PROGRESS:
+                story(epic, ticket(epic, "pipeline", "IL5", T.TRIAGED, S.NEW), St.TO_DO, n)
+            elif status == S.PIPELINE_BEING_BUILT:
+                made = ticket(epic, "pipeline", "IL5", T.IN_PROGRESS, S.NEW)
+                story(epic, made, St.IN_PROGRESS, n)
+            elif status == S.PIPELINE_COMPLETE:
+                pipelines.append(Pipeline(epic=epic, impact_level="IL4"))
+                story(epic, ticket(epic, "pipeline", "IL4", T.DONE, S.NEW), St.DONE, n)
+            elif status == S.DEPLOYED_STAGING:
+                pipelines.append(Pipeline(epic=epic, impact_level="IL2"))
+                made = ticket(
+                    epic, "new_pipeline_ctf", "IL2", T.DONE, S.NEW, application_name=epic.title
+                )
+                story(epic, made, St.DONE, n)
+            if n % 2 == 0:
+                documents.append(
+                    Document(
+                        epic=epic,
+                        kind=Document.Kind.CTF_LETTER,
+                        file="bench/ctf.pdf",
+                        signed_on=(now - dt.timedelta(days=30)).date(),
+                        expires_on=(now + dt.timedelta(days=335)).date(),
+                        impact_levels=["IL2", "IL4", "IL5", "IL6"],
+                        status=Document.Status.VERIFIED,
+                        uploaded_by=member,
+                    )
+                )
+            if n % 4 == 0:
+                documents.append(
+                    Document(
+                        epic=epic,
+                        kind=Document.Kind.CISSO_DOCUMENT,
+                        file="bench/cisso.pdf",
+                        signed_on=(now - dt.timedelta(days=30)).date(),
+                        status=Document.Status.VERIFIED,
+                        uploaded_by=member,
+                    )
+                )
+            if n % 4 == 1:  # a request waiting for triage, of each type in turn
+                kind = (n // 4) % 4
+                if kind == 0:
+                    ticket(epic, "pipeline", "IL5", T.SUBMITTED)
+                elif kind == 1:
+                    ticket(epic, "prod_deploy", "IL5", T.SUBMITTED)
+                elif kind == 2:
+                    ticket(epic, "il6_prod_deploy", "IL6", T.SUBMITTED)
+                else:
+                    tickets.append(
+                        Ticket(
+                            team_id=epic.team_id,
+                            request_type="new_pipeline_ctf",
+                            impact_level="IL4",
+                            title=f"New CtF for {epic.title}",
+                            application_name=f"{epic.title} next",
+                            created_by=member,
+                        )
+                    )
+        Ticket.objects.bulk_create(tickets, batch_size=BATCH)
+        for made, made_story in stories:
+            made_story.ticket = made
+        Story.objects.bulk_create([s for _, s in stories], batch_size=BATCH)
+        Pipeline.objects.bulk_create(pipelines, batch_size=BATCH)
+        Document.objects.bulk_create(documents, batch_size=BATCH)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    print(
+        f"  {size}: seeded {len(epics)} epics, {len(tickets)} tickets, {len(stories)} stories "
+        f"in {time.monotonic() - started:.1f} s",
+        file=sys.stderr,
+    )
+
+
+# Measuring (in the child) ----------------------------------------------------------------------
+
+
+def _client():
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from portal.middleware import CONSENT_SESSION_KEY
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench-pm"))
+    session = client.session
+    session[CONSENT_SESSION_KEY] = "bench"
+    session.save()
+    return client
+
+
+def _timed(send, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        send()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _measure_get(client, path: str, headers=None) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def get():
+        response = client.get(path, headers=headers or {})
+        assert response.status_code == 200, (path, response.status_code)
+        return response
+
+    _timed(get, WARMUP)
+    times = _timed(get, REPEATS)
+    with CaptureQueriesContext(connection) as captured:
+        response = get()
+    return {
+        "p50_ms": round(percentile(times, 0.50), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "queries": len(captured),
+        "bytes": len(response.content),
+    }
+
+
+def _column_page_path() -> str:
+    """The largest column's next page, as its "Show more" link asks for it (from the column's
+    start where the whole column fits on the first page)."""
+    from django.contrib.auth import get_user_model
+
+    from boards.selectors import Filters, epic_board
+
+    user = get_user_model().objects.get(username="bench-pm")
+    board = epic_board(user, Filters(), choices=False)
+    view = max(board.columns, key=lambda v: v.total)
+    path = f"/boards/epics/column/{view.column.status}/"
+    return f"{path}?after={view.more}" if view.more else path
+
+
+def _measure_transition(client) -> dict:
+    """Start the pipeline of epics waiting in New, one POST each (as a drop sends it); then
+    put them back as the seed had them, so the next run finds them again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from epics.models import Epic
+    from requests_app.models import Ticket
+
+    ready = list(
+        Epic.objects.filter(
+            status=Epic.Status.NEW,
+            tickets__status=Ticket.Status.TRIAGED,
+            tickets__request_type="pipeline",
+        ).order_by("pk")[: WARMUP + REPEATS + 1]
+    )
+    snapshot = {epic.pk: epic.status_changed_at for epic in ready}
+    headers = {"HX-Request": "true"}
+
+    def move(epic):
+        response = client.post(
+            f"/boards/epics/{epic.pk}/move/",
+            {"from": "new", "to": "pipeline_in_progress"},
+            headers=headers,
+        )
+        assert response.status_code == 200, (epic.pk, response.status_code, response.content)
+
+    try:
+        for epic in ready[:WARMUP]:
+            move(epic)
+        times = []
+        for epic in ready[WARMUP : WARMUP + REPEATS]:
+            started = time.perf_counter()
+            move(epic)
+            times.append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as captured:
+            move(ready[-1])
+    finally:
+        for pk, at in snapshot.items():
+            Epic.objects.filter(pk=pk).update(status=Epic.Status.NEW, status_changed_at=at)
+        Ticket.objects.filter(epic_id__in=snapshot, status=Ticket.Status.TRIAGED).update(
+            epic_status_before=""
+        )
+    return {
+        "p50_ms": round(percentile(times, 0.50), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "queries": len(captured),
+    }
+
+
+def measure(size: int) -> dict:
+    _seed(size)
+    client = _client()
+    result = {
+        "board": _measure_get(client, "/boards/epics/"),
+        "column_page": _measure_get(client, _column_page_path(), {"HX-Request": "true"}),
+        "triage_queue": _measure_get(client, "/boards/triage/"),
+    }
+    if size == max(SIZES):
+        result["transition"] = _measure_transition(client)
+    return result
+
+
+# The parent: one child per size, a table, the results' keys -------------------------------------
+
+
+def run() -> dict:
+    per_size = {}
+    for size in SIZES:
+        env = {**os.environ, "BENCH_DATABASE_URL": size_database_url(size)}
+        child = subprocess.run(
+            [sys.executable, "-m", "bench.board", str(size)],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
+        per_size[size] = json.loads(child.stdout.strip().splitlines()[-1])
+    results = {
+        key: {str(size): per_size[size][key] for size in SIZES}
+        for key in ("board", "column_page", "triage_queue")
+    }
+    results["transition"] = per_size[max(SIZES)]["transition"]
+    _print(results)
+    return results
+
+
+def _print(results: dict) -> None:
+    print(f"{'':14} {'epics':>6} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'KB':>7}")
+    for key in ("board", "column_page", "triage_queue"):
+        for size, row in results[key].items():
+            print(
+                f"{key:14} {size:>6} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['queries']:>8} "
+                f"{row['bytes'] / 1024:>7.1f}"
+            )
+    row = results["transition"]
+    print(
+        f"{'transition':14} {max(SIZES):>6} {row['p50_ms']:>8} {row['p95_ms']:>8} "
+        f"{row['queries']:>8}"
+    )
+    board = results["board"]
+    small, large = board[str(min(SIZES))], board[str(max(SIZES))]
+    print(
+        f"board: same queries at every size: {len({r['queries'] for r in board.values()}) == 1}; "
+        f"p50 at {max(SIZES)} / p50 at {min(SIZES)} = {large['p50_ms'] / small['p50_ms']:.2f}; "
+        f"largest page {max(r['bytes'] for r in board.values()) / 1024:.1f} KB"
+    )
+
+
+if __name__ == "__main__":
+    from bench.setup import configure
+
+    configure()
+    print(json.dumps(measure(int(sys.argv[1]))))

@@ -1,0 +1,308 @@
+// The boards, enhanced: drag a card (HTML5 drag and drop) and HTMX posts the move; the
+// server answers with the card where it really is, which this file puts in its column (a
+// refused drop snaps back). A card's title opens its moves as buttons in a dialog (the
+// keyboard's way to drag). The columns refresh when anything changed (a conditional request
+// every few seconds that answers 304 otherwise), keeping each column's scroll.
+// No inline script anywhere: a strict Content Security Policy comes later.
+(function () {
+  "use strict";
+
+  var REFUSALS = [400, 403, 409, 422];
+  var drag = null; // the card being dragged, and where it came from
+  var pending = {}; // card id -> where it was before a drop the server has not answered
+  var saved = null; // scroll positions across a refresh of the columns
+  var opener = null; // what had the focus when the dialog opened
+
+  function columns() {
+    return document.getElementById("columns");
+  }
+
+  function all(selector, root) {
+    return Array.prototype.slice.call((root || document).querySelectorAll(selector));
+  }
+
+  function columnOf(element) {
+    return element && element.closest ? element.closest(".col") : null;
+  }
+
+  function listOf(column) {
+    return column.querySelector(".cards");
+  }
+
+  function moreOf(list) {
+    return list.querySelector(":scope > .more");
+  }
+
+  // Column counts follow the cards at once; the next refresh brings the server's own.
+  function bump(column, delta) {
+    if (!column) return;
+    var count = column.querySelector(".col__count");
+    if (!count) return;
+    count.textContent = String(Math.max(0, (parseInt(count.textContent, 10) || 0) + delta));
+    var total = (parseInt(count.dataset.total, 10) || 0) + delta;
+    count.dataset.total = String(total);
+    var limit = parseInt(column.dataset.limit || "0", 10);
+    if (limit) column.classList.toggle("col--over", total > limit);
+  }
+
+  function place(card, column, before) {
+    var from = columnOf(card);
+    var list = listOf(column);
+    list.insertBefore(card, before && before.parentNode === list ? before : moreOf(list));
+    if (from !== column) {
+      bump(from, -1);
+      bump(column, 1);
+    }
+  }
+
+  function cardPk(card) {
+    return card.id.split("-").pop();
+  }
+
+  // Cards are draggable for those who may move them (the board says so once, not per card).
+  function arm() {
+    var board = columns();
+    if (!board || !board.hasAttribute("data-may-move")) return;
+    all(".tile:not([draggable])", board).forEach(function (card) {
+      card.setAttribute("draggable", "true");
+    });
+  }
+
+  // A card's title opens its moves in the dialog (its link is the page without JavaScript).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".tile > a, a[data-open-card]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    if (!document.getElementById("board-dialog-body")) return;
+    event.preventDefault();
+    htmx.ajax("GET", link.getAttribute("href"), {
+      source: link,
+      target: "#board-dialog-body",
+      swap: "innerHTML",
+    });
+  });
+
+  // Dragging -----------------------------------------------------------------------------
+
+  function clearDrag() {
+    all(".col--target, .col--hover").forEach(function (column) {
+      column.classList.remove("col--target", "col--hover");
+    });
+    var board = columns();
+    if (board) board.classList.remove("board--dragging");
+    if (drag) drag.card.classList.remove("tile--dragging");
+  }
+
+  document.addEventListener("dragstart", function (event) {
+    var card = event.target.closest && event.target.closest(".tile[draggable]");
+    var board = columns();
+    if (!card || !board || !board.contains(card) || pending[card.id]) return;
+    var column = columnOf(card);
+    drag = { card: card, status: column.dataset.status, list: card.parentNode, next: card.nextSibling };
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.id);
+    if (event.dataTransfer.setDragImage) event.dataTransfer.setDragImage(card, 16, 16);
+    card.classList.add("tile--dragging");
+    board.classList.add("board--dragging");
+    var targets = (column.dataset.targets || "").split(" ");
+    all(".col", board).forEach(function (other) {
+      if (targets.indexOf(other.dataset.status) >= 0) other.classList.add("col--target");
+    });
+  });
+
+  document.addEventListener("dragover", function (event) {
+    var column = drag && columnOf(event.target);
+    if (!column || !columns().contains(column)) return;
+    // Every column takes the drop: the server says why a move is not possible.
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    all(".col--hover").forEach(function (other) {
+      if (other !== column) other.classList.remove("col--hover");
+    });
+    column.classList.add("col--hover");
+  });
+
+  document.addEventListener("dragend", function () {
+    clearDrag();
+    drag = null;
+  });
+
+  document.addEventListener("drop", function (event) {
+    var column = drag && columnOf(event.target);
+    if (!column || !columns().contains(column)) return;
+    event.preventDefault();
+    var moving = drag;
+    clearDrag();
+    drag = null;
+    var target = column.dataset.status;
+    if (target === moving.status) return;
+    var card = moving.card;
+    pending[card.id] = { status: moving.status, list: moving.list, next: moving.next };
+    place(card, column);
+    card.classList.add("tile--pending");
+    var url = columns().dataset.moveUrl.replace("/0/", "/" + cardPk(card) + "/");
+    htmx.ajax("POST", url, {
+      source: card,
+      swap: "none",
+      values: { from: moving.status, to: target },
+    });
+  });
+
+  // Where the server says a card is ---------------------------------------------------------
+
+  function relocate(card) {
+    var want = card.dataset.status;
+    card.removeAttribute("data-status");
+    card.classList.remove("tile--pending");
+    var origin = pending[card.id];
+    delete pending[card.id];
+    var here = columnOf(card);
+    if (here && here.dataset.status === want) return;
+    if (origin && origin.status === want && document.contains(origin.list)) {
+      place(card, columnOf(origin.list), origin.next); // refused: back where it was
+      return;
+    }
+    var column = document.getElementById("col-" + want);
+    if (column) {
+      place(card, column);
+    } else {
+      bump(here, -1);
+      card.remove();
+    }
+  }
+
+  document.body.addEventListener("htmx:afterSettle", function () {
+    all(".tile[data-status]").forEach(relocate);
+    arm();
+    syncDialog();
+  });
+
+  // Refusals carry the card and the message to show: swap them, not treat them as errors.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 304) {
+      event.detail.shouldSwap = false;
+      return;
+    }
+    if (REFUSALS.indexOf(status) >= 0 && event.detail.xhr.responseText) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+    var target = event.detail.target;
+    if (event.detail.shouldSwap && target && target.id === "columns") {
+      saved = { left: target.scrollLeft, tops: {} };
+      all(".col", target).forEach(function (column) {
+        saved.tops[column.dataset.status] = listOf(column).scrollTop;
+      });
+    }
+  });
+
+  document.body.addEventListener("htmx:responseError", function (event) {
+    // A move the server could not answer: put the card back and say so.
+    var card = event.detail.elt;
+    if (!card || !card.classList || !card.classList.contains("tile") || !pending[card.id]) return;
+    card.dataset.status = pending[card.id].status;
+    relocate(card);
+    var message = document.getElementById("board-message");
+    if (message) {
+      message.innerHTML =
+        '<div class="notice notice--error" role="alert"><p>The move did not reach the portal; the card is back where it was. Try again.</p></div>';
+    }
+  });
+
+  document.body.addEventListener("htmx:sendError", function (event) {
+    var card = event.detail.elt;
+    if (card && card.classList && card.classList.contains("tile") && pending[card.id]) {
+      card.dataset.status = pending[card.id].status;
+      relocate(card);
+    }
+  });
+
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var board = columns();
+    if (saved && board && event.detail.target && event.detail.target.id === "columns") {
+      board.scrollLeft = saved.left;
+      all(".col", board).forEach(function (column) {
+        var top = saved.tops[column.dataset.status];
+        if (top) listOf(column).scrollTop = top;
+      });
+      saved = null;
+    }
+    arm();
+    syncDialog();
+  });
+
+  // Live: ask whether anything changed, unless the person is in the middle of something.
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var live = event.detail.elt;
+    if (!live || live.id !== "board-live") return;
+    var dialog = document.getElementById("board-dialog");
+    if (drag || Object.keys(pending).length || (dialog && dialog.open) || document.hidden) {
+      event.preventDefault();
+      return;
+    }
+    if (live.dataset.etag) event.detail.headers["If-None-Match"] = live.dataset.etag;
+    var size = parseInt(columns().dataset.pageSize || "50", 10);
+    all(".col", columns()).forEach(function (column) {
+      var loaded = listOf(column).querySelectorAll(":scope > .tile").length;
+      if (loaded > size) event.detail.parameters["n_" + column.dataset.status] = loaded;
+    });
+  });
+
+  // The card's dialog ----------------------------------------------------------------------------
+
+  function syncDialog() {
+    var dialog = document.getElementById("board-dialog");
+    var body = document.getElementById("board-dialog-body");
+    if (!dialog || !body) return;
+    var full = body.children.length > 0;
+    if (full && !dialog.open) {
+      opener = document.activeElement;
+      dialog.showModal();
+      var focus = body.querySelector("[autofocus]") || body.querySelector(".panel__title");
+      if (focus) {
+        if (!focus.hasAttribute("tabindex") && focus.classList.contains("panel__title")) {
+          focus.setAttribute("tabindex", "-1");
+        }
+        focus.focus();
+      }
+    } else if (!full && dialog.open) {
+      dialog.close();
+    }
+  }
+
+  document.addEventListener(
+    "close",
+    function (event) {
+      if (event.target.id !== "board-dialog") return;
+      var body = document.getElementById("board-dialog-body");
+      if (body) body.innerHTML = "";
+      if (opener && document.contains(opener)) opener.focus();
+      opener = null;
+    },
+    true
+  );
+
+  // Messages ------------------------------------------------------------------------------------
+
+  document.addEventListener("click", function (event) {
+    var dismiss = event.target.closest && event.target.closest("[data-dismiss]");
+    if (dismiss) dismiss.closest(".notice").remove();
+  });
+
+  arm();
+
+  var fading = null;
+  document.body.addEventListener("htmx:oobAfterSwap", function (event) {
+    var message = event.detail.target;
+    if (!message || message.id !== "board-message") return;
+    // A refusal is also said at once to those who listen (the region is polite otherwise).
+    var refusal = message.querySelector(".notice--error");
+    if (refusal) refusal.setAttribute("role", "alert");
+    clearTimeout(fading);
+    fading = setTimeout(function () {
+      var current = document.getElementById("board-message");
+      var success = current && current.querySelector(".notice--success");
+      if (success) success.remove();
+    }, 8000);
+  });
+})();
