@@ -5,7 +5,7 @@ VENV := .venv
 PY   := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run install test lint bench worker beat clean
+.PHONY: run install test lint bench worker beat serve smoke deploy-check clean
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -46,6 +46,19 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A portal beat -l info
+
+# The production web server (settings from the environment or .env; see README "Operating it").
+serve: install
+	$(VENV)/bin/gunicorn -c portal/gunicorn_conf.py portal.wsgi
+
+# gunicorn + worker + beat against a throwaway database, then scripts/smoke.py through them:
+#   SMOKE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/mdo_smoke make smoke
+smoke: install
+	bash scripts/smoke_stack.sh
+
+# Django's deployment checklist under production settings (SECRET_KEY, ALLOWED_HOSTS from env).
+deploy-check: install
+	DEBUG=false $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf var/ $(VENV)

@@ -23,6 +23,10 @@ from workflow.models import AccessRequest, AuditEvent
 
 User = get_user_model()
 
+# The largest id the database stores (a 64-bit integer): a larger one names nothing, and
+# must not reach the database, where it would not fit.
+MAX_ID = 2**63 - 1
+
 
 # Fields -----------------------------------------------------------------------------------
 
@@ -90,6 +94,8 @@ class VisibleObjectField(serializers.PrimaryKeyRelatedField):
             pk = int(data)
         except ValueError:
             self.fail("incorrect_type", name=self.object_name, data_type=f"“{data}”")
+        if not 0 < pk <= MAX_ID:
+            self.fail("does_not_exist", name=self.object_name, pk_value=pk)
         try:
             return self.get_queryset().get(pk=pk)
         except ObjectDoesNotExist:
@@ -118,6 +124,16 @@ class ImpactLevelsField(serializers.ListField):
         return [part.strip() for item in data for part in str(item).split(",") if part.strip()]
 
 
+class UsernameField(serializers.SlugRelatedField):
+    """A user named by username. A name with a NUL character names nobody: refused here,
+    before PostgreSQL would refuse the query (as DRF's CharField does)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            raise serializers.ValidationError("Null characters are not allowed.")
+        return super().to_internal_value(data)
+
+
 def _max_length(model, field_name: str) -> int:
     return model._meta.get_field(field_name).max_length
 
@@ -137,10 +153,15 @@ class EpicSerializer(serializers.ModelSerializer):
     team_name = serializers.CharField(source="team.name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     cyber_compliant = serializers.BooleanField(read_only=True)
-    cyber_compliant_by = username_field()
-    cyber_compliant_at = UTCDateTimeField()
+    cyber_compliant_by = username_field(allow_null=True)
+    cyber_compliant_at = UTCDateTimeField(allow_null=True)
     has_production = serializers.BooleanField(read_only=True)
-    production_at = UTCDateTimeField()
+    production_at = UTCDateTimeField(allow_null=True)
+    repository_url = serializers.CharField(
+        read_only=True,
+        help_text="The GitLab project whose tag pushes record releases of the epic; empty when "
+        "none is set.",
+    )
     created_at = UTCDateTimeField()
     transitions = TransitionsField()
 
@@ -159,6 +180,7 @@ class EpicSerializer(serializers.ModelSerializer):
             "cyber_compliant_at",
             "has_production",
             "production_at",
+            "repository_url",
             "created_at",
             "transitions",
         ]
@@ -178,8 +200,8 @@ class DocumentSerializer(serializers.ModelSerializer):
     impact_levels = ImpactLevelListField(child=serializers.CharField(), read_only=True)
     uploaded_by = username_field()
     uploaded_at = UTCDateTimeField()
-    decided_by = username_field()
-    decided_at = UTCDateTimeField()
+    decided_by = username_field(allow_null=True)
+    decided_at = UTCDateTimeField(allow_null=True)
     file = serializers.SerializerMethodField(help_text="Where to download the PDF.")
     transitions = TransitionsField()
 
@@ -259,7 +281,7 @@ class TicketSerializer(serializers.ModelSerializer):
 class StorySerializer(serializers.ModelSerializer):
     board_display = serializers.CharField(source="get_board_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    assignee = username_field()
+    assignee = username_field(allow_null=True)
     created_at = UTCDateTimeField()
     transitions = TransitionsField()
 
@@ -282,7 +304,9 @@ class StorySerializer(serializers.ModelSerializer):
 
 
 class ReleaseSerializer(serializers.ModelSerializer):
-    created_by = username_field()
+    created_by = username_field(
+        allow_null=True, help_text="Username; null for a tag pushed to GitLab."
+    )
     created_at = UTCDateTimeField()
 
     class Meta:
@@ -294,8 +318,8 @@ class ReleaseSerializer(serializers.ModelSerializer):
 class AccessRequestSerializer(serializers.ModelSerializer):
     user = username_field()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    decided_by = username_field()
-    decided_at = UTCDateTimeField()
+    decided_by = username_field(allow_null=True)
+    decided_at = UTCDateTimeField(allow_null=True)
     created_at = UTCDateTimeField()
     transitions = TransitionsField()
 
@@ -346,7 +370,7 @@ class TeamInputSerializer(serializers.Serializer):
     )
     funded = serializers.BooleanField(required=False)
     onboarded = serializers.BooleanField(required=False)
-    members = serializers.SlugRelatedField(
+    members = UsernameField(
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
         many=True,
@@ -463,7 +487,9 @@ class Filters(serializers.Serializer):
 
 
 def _id_filter(help_text: str):
-    return serializers.IntegerField(required=False, min_value=1, help_text=help_text)
+    return serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text=help_text
+    )
 
 
 class EpicFilters(Filters):

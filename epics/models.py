@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from workflow.fsm import StateMachine
@@ -74,12 +75,24 @@ class Epic(StateMachine):
     production_at = models.DateTimeField(
         null=True, blank=True, help_text="When its first production deployment completed."
     )
+    repository_url = models.URLField(
+        max_length=300,
+        blank=True,
+        help_text="The GitLab project's address, e.g. https://gitlab.example.mil/group/app: "
+        "its tag pushes record releases of this epic (workflow/hooks.py).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["team__name", "title"]
         constraints = [
             models.UniqueConstraint(fields=["team", "title"], name="epic_title_unique_per_team"),
+            # A tag push must name one epic.
+            models.UniqueConstraint(
+                Lower("repository_url"),
+                condition=~Q(repository_url=""),
+                name="epic_repository_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(cyber_compliant_at__isnull=True) | Q(cyber_compliant_by__isnull=False),
                 name="epic_cyber_compliance_names_who",

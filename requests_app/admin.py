@@ -7,13 +7,24 @@ from workflow.admin import StatusReadOnlyAdmin
 @admin.register(Ticket)
 class TicketAdmin(StatusReadOnlyAdmin):
     list_display = ("pk", "title", "team", "request_type", "impact_level", "status", "created_at")
-    list_filter = ("status", "request_type", "impact_level")
-    search_fields = ("title", "application_name", "team__name")
+    list_filter = ("status", "request_type", "impact_level", "team")
+    search_fields = (
+        "=id",
+        "title",
+        "application_name",
+        "description",
+        "team__name",
+        "epic__title",
+        "created_by__username",
+    )
+    date_hierarchy = "created_at"
+    list_select_related = ("team",)
     readonly_fields = (
         "team",
         "epic",
         "request_type",
         "impact_level",
+        "application_name",
         "created_by",
         "epic_status_before",
         "rejection_reason",

@@ -1,14 +1,116 @@
-from django.contrib import admin
+"""The admin: every model, with its filters and search.
 
+Statuses are never edited: the status field is read-only in every change form, and each
+transition of workflow/actions.py is an admin action that takes it through its service for
+every selected object (the service checks the role, the status and the gates, audits the
+refusals, and the admin reports each one). The audit trail cannot be added to, changed or
+deleted here.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.template.response import TemplateResponse
+
+from workflow.actions import ACTIONS, Action
 from workflow.delivery import enqueue_delivery
+from workflow.errors import Refusal
 from workflow.models import AccessRequest, AuditEvent, EmailOptOut, Notification, Webhook
+from workflow.permissions import CLASSIFIED_OPS, DEVOPS
+
+PARAMS_TEMPLATE = "admin/transition_params.html"
+
+
+class TransitionParamsForm(forms.Form):
+    """The parameters a transition takes (workflow/actions.py `params`), asked for on an
+    intermediate page before it runs."""
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why.")
+    assignee = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        help_text="A DevOps engineer (a Classified Ops member for a Classified Ops story).",
+    )
+
+    def __init__(self, *args, takes: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in set(self.fields) - set(takes):
+            del self.fields[name]
+        if "assignee" in self.fields:
+            self.fields["assignee"].queryset = (
+                get_user_model()
+                .objects.filter(is_active=True, groups__name__in=(DEVOPS, CLASSIFIED_OPS))
+                .distinct()
+                .order_by("username")
+            )
+
+
+def _run_transition(modeladmin, request, queryset, action: Action):
+    """Take `action` for each selected object through its service; report every outcome."""
+    params = {}
+    if action.params:
+        applying = "apply" in request.POST
+        form = TransitionParamsForm(request.POST if applying else None, takes=action.params)
+        if not (applying and form.is_valid()):
+            objects = list(queryset)
+            context = {
+                **modeladmin.admin_site.each_context(request),
+                "title": f"{action.label}: {len(objects)} {modeladmin.opts.verbose_name_plural}",
+                "opts": modeladmin.opts,
+                "action": action,
+                "action_name": request.POST.get("action", ""),
+                "objects": objects,
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "media": modeladmin.media,
+            }
+            return TemplateResponse(request, PARAMS_TEMPLATE, context)
+        params = form.cleaned_data
+    done = []
+    for obj in queryset:
+        try:
+            action.perform(obj, request.user, **params)
+        except Refusal as refusal:
+            modeladmin.message_user(
+                request, f"{obj}: not done ({action.label}): {refusal.detail}", messages.ERROR
+            )
+        else:
+            done.append(str(obj))
+    if done:
+        modeladmin.message_user(
+            request, f"{action.label}: done for {', '.join(done)}.", messages.SUCCESS
+        )
+    return None
+
+
+def _transition_action(action: Action):
+    def run(modeladmin, request, queryset):
+        return _run_transition(modeladmin, request, queryset, action)
+
+    run.__name__ = f"transition_{action.name}"
+    return run
 
 
 class StatusReadOnlyAdmin(admin.ModelAdmin):
-    """Statuses change only through workflow/services.py, never by editing the field."""
+    """Statuses change only through workflow/services.py, never by editing the field: each
+    transition the model has in workflow/actions.py is offered as an admin action."""
 
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), "status", "status_changed_at")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self.has_change_permission(request):
+            return actions  # a view-only admin takes no transitions
+        for action in ACTIONS.get(self.model, ()):
+            run = _transition_action(action)
+            asks = " (asks for " + ", ".join(action.params) + ")" if action.params else ""
+            actions[run.__name__] = (run, run.__name__, f"{action.label}{asks}")
+        return actions
 
 
 @admin.register(AccessRequest)
@@ -16,7 +118,8 @@ class AccessRequestAdmin(StatusReadOnlyAdmin):
     list_display = ("user", "status", "decided_by", "created_at")
     list_filter = ("status",)
     search_fields = ("user__username", "justification")
-    readonly_fields = ("user", "decided_by", "decided_at")
+    readonly_fields = ("user", "justification", "decided_by", "decided_at")
+    list_select_related = ("user", "decided_by")
 
     def has_add_permission(self, request):
         return False
@@ -37,8 +140,9 @@ class AuditEventAdmin(admin.ModelAdmin):
         "client_address",
     )
     list_filter = ("outcome", "action", "content_type")
-    search_fields = ("actor_name", "object_repr", "reason")
+    search_fields = ("actor_name", "object_repr", "object_id", "reason")
     date_hierarchy = "created_at"
+    list_select_related = ("actor",)
 
     def has_add_permission(self, request):
         return False
@@ -57,11 +161,13 @@ class WebhookAdmin(admin.ModelAdmin):
     list_display = ("name", "team", "role", "active", "url")
     list_filter = ("active", "role")
     search_fields = ("name", "team__name", "url")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(EmailOptOut)
 class EmailOptOutAdmin(admin.ModelAdmin):
     list_display = ("user", "event_type")
+    list_filter = ("event_type",)
     search_fields = ("user__username", "event_type")
 
 
@@ -94,3 +200,24 @@ class NotificationAdmin(admin.ModelAdmin):
         for pk in pending.values_list("pk", flat=True):
             enqueue_delivery(pk)
         self.message_user(request, f"{pending.count()} notification(s) queued again.")
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
+    """What was changed through the admin itself (Django's own log), read-only like the
+    audit trail."""
+
+    list_display = ("action_time", "user", "content_type", "object_repr", "action_flag")
+    list_filter = ("action_flag", "content_type")
+    search_fields = ("object_repr", "change_message", "user__username")
+    date_hierarchy = "action_time"
+    list_select_related = ("user", "content_type")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -13,6 +13,7 @@ import contextvars
 
 from django.contrib.contenttypes.models import ContentType
 
+from portal import ops as metrics
 from workflow.models import AuditEvent
 from workflow.notifications import notify_for
 
@@ -65,6 +66,7 @@ def record(
         reason=reason,
         detail=detail or {},
     )
+    metrics.observe(event)  # Prometheus counts (portal/ops.py), once the event commits
     if not refused and obj is not None:
         notify_for(event, obj)
     return event

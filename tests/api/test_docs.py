@@ -74,7 +74,11 @@ def test_the_docs_page_loads_its_assets_from_this_server():
         assert not re.match(r"(https?:)?//", asset), f"{asset} is loaded from outside"
         assert asset.startswith("/"), asset
     assert "cdn" not in page.lower()
-    assert '"validatorUrl": null' in page
+    assert "<script>" not in page  # no inline script: it runs under the CSP
+    script = APIClient().get(url("docs"), {"script": ""})
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert '"validatorUrl": null' in script.content.decode()
 
 
 def test_the_docs_assets_are_served_as_static_files():

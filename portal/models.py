@@ -1,0 +1,33 @@
+"""Which P1 SSO account is which portal user."""
+
+from django.conf import settings
+from django.db import models
+
+
+class SsoIdentity(models.Model):
+    """A user signed in through OpenID Connect, known by the provider's issuer and subject.
+
+    SSO never takes over an account it did not create: a local account with the same user
+    name or e-mail address stays separate (portal/sso.py).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_identity"
+    )
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    groups = models.JSONField(
+        default=list, blank=True, help_text="The provider's groups at the last sign-in."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "SSO identity"
+        verbose_name_plural = "SSO identities"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="one_user_per_sso_subject")
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.subject})"
