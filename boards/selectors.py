@@ -187,10 +187,11 @@ class Filters:
     @classmethod
     def from_query(cls, data) -> Filters:
         def number(name):
-            try:
-                return int(data.get(name, ""))
-            except (TypeError, ValueError):
+            raw = data.get(name, "")
+            # An id the database could not hold (or a non-ASCII digit) matches nothing.
+            if not (isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 19):
                 return None
+            return int(raw)
 
         level = data.get("level", "")
         return cls(

@@ -1,6 +1,7 @@
 import pytest
 from django.db import connection
 
+from portal.celery import app as celery_app
 from tests.factories import EpicFactory, TeamFactory, UserFactory
 from workflow.permissions import CLASSIFIED_OPS, CYBER, DEVOPS, MDO_PM, PRODUCT_TEAM
 
@@ -64,3 +65,12 @@ def classified(db):
 def outsider(db):
     """A product team member of another team."""
     return UserFactory(username="bob", roles=[PRODUCT_TEAM], teams=[TeamFactory(name="Team Bravo")])
+
+
+@pytest.fixture
+def in_process_tasks():
+    """Run Celery tasks in-process, as the embedded default does (CI sets REDIS_URL)."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before

@@ -134,8 +134,11 @@ def story_for_user(user, pk) -> Story:
     try:
         story = _one(stories_for(user), pk)
     except Http404:
-        refused = str(pk).isdigit() and (
-            Story.objects.filter(pk=int(pk), board=Story.Board.CLASSIFIED_OPS).first()
+        refused = (
+            str(pk).isascii()
+            and str(pk).isdigit()
+            and len(str(pk)) < 19
+            and (Story.objects.filter(pk=int(pk), board=Story.Board.CLASSIFIED_OPS).first())
         )
         if refused:
             record(

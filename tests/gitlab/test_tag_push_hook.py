@@ -95,7 +95,7 @@ def deliver(body, *, token=SECRET, event="Tag Push Hook", event_uuid=None, clien
 
 
 @pytest.fixture
-def delivered(django_capture_on_commit_callbacks):
+def delivered(django_capture_on_commit_callbacks, in_process_tasks):
     """Deliver an event and run what it queued, in-process."""
 
     def run(body, **kwargs):
@@ -157,7 +157,7 @@ def test_the_hook_needs_no_csrf_token_nor_session(prod_epic, queued):
 
 
 def test_answers_at_once_and_records_the_release_in_the_background(
-    prod_epic, django_capture_on_commit_callbacks
+    prod_epic, django_capture_on_commit_callbacks, in_process_tasks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = deliver(tag_push("v1.4.0"), event_uuid="e1d1c0de-0000-4000-8000-000000000001")

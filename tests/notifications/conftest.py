@@ -1,18 +1,8 @@
 import pytest
 
-from portal.celery import app as celery_app
 from tests.factories import TeamFactory, UserFactory
 from tests.fakes import FakeSMTPServer, FakeWebhook
 from workflow.models import Webhook
-
-
-@pytest.fixture
-def in_process_tasks():
-    """Run Celery tasks in-process, as the embedded default does (CI sets REDIS_URL)."""
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = before
 
 
 @pytest.fixture

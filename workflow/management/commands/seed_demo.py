@@ -170,6 +170,10 @@ def _scenarios(demo: Demo, teams: dict) -> dict:
 
     def payments_service():
         epic = demo.epic(alpha, "Payments Service")
+        # GitLab tag pushes from this repository record its releases (POST /hooks/gitlab/).
+        Epic.objects.filter(pk=epic.pk).update(
+            repository_url="https://gitlab.example.mil/team-alpha/payments-service"
+        )
         demo.document(epic, Document.Kind.CTF_LETTER, ["IL2", "IL4", "IL5", "IL6"], days_ago=40)
         demo.document(epic, Document.Kind.CISSO_DOCUMENT, days_ago=40)
         demo.pipeline(epic, "IL4")
