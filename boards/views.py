@@ -363,14 +363,12 @@ def epic_move(request, pk: int):
     source = request.POST.get("from") or epic.status
     target = request.POST.get("to", "")
 
-    def attempt() -> str:
-        step = moves.plan_epic_move(epic, source, target, user)
-        assignee = moves.assignee_from(request.POST.get("assignee"))
-        if step.needs_assignee and "assignee" in request.POST and assignee is None:
-            raise InvalidInput({"assignee": ["Choose the engineer who works this story."]})
-        moves.perform(step, user, assignee=assignee)
-        return _moved_notice(epic.title, moves.S(target).label, step, assignee)
-
+    attempt = _drop(
+        request,
+        plan=lambda: moves.plan_epic_move(epic, source, target, user),
+        title=epic.title,
+        where=lambda: moves.S(target).label,
+    )
     return _outcome(
         request,
         kind=EPICS,
@@ -380,6 +378,21 @@ def epic_move(request, pk: int):
         panel_of=_epic_panel,
         seen=source,
     )
+
+
+def _drop(request, *, plan, title: str, where):
+    """The attempt behind a drop on either board: plan the move (a refusal if it is not one),
+    ask for the engineer when an MDO PM assigns, carry it out, say what happened."""
+
+    def attempt() -> str:
+        step = plan()
+        assignee = moves.assignee_from(request.POST.get("assignee"))
+        if step.needs_assignee and "assignee" in request.POST and assignee is None:
+            raise InvalidInput({"assignee": ["Choose the engineer who works this story."]})
+        moves.perform(step, request.user, assignee=assignee)
+        return _moved_notice(title, where(), step, assignee)
+
+    return attempt
 
 
 def _moved_notice(title: str, where: str, step, assignee) -> str:
@@ -541,14 +554,12 @@ def story_move(request, pk: int):
     source = request.POST.get("from") or story.status
     target = request.POST.get("to", "")
 
-    def attempt() -> str:
-        step = moves.plan_story_move(story, source, target, user)
-        assignee = moves.assignee_from(request.POST.get("assignee"))
-        if step.needs_assignee and "assignee" in request.POST and assignee is None:
-            raise InvalidInput({"assignee": ["Choose the engineer who works this story."]})
-        moves.perform(step, user, assignee=assignee)
-        return _moved_notice(story.title, Story.Status(target).label, step, assignee)
-
+    attempt = _drop(
+        request,
+        plan=lambda: moves.plan_story_move(story, source, target, user),
+        title=story.title,
+        where=lambda: Story.Status(target).label,
+    )
     return _outcome(
         request,
         kind=CLASSIFIED,

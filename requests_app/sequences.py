@@ -101,6 +101,22 @@ class Step:
 
 _FILED = Step("Request filed", YOUR_TEAM, "Your team files the request.", _filed)
 
+# The pipeline steps both pipeline request types share.
+_PIPELINE_STARTED = Step(
+    "Pipeline started",
+    MDO_PM,
+    "An MDO PM starts the pipeline: the epic moves to Pipeline In Progress.",
+    _pipeline_started,
+    transition=("epic", "start_pipeline"),
+)
+_BEING_BUILT = Step(
+    "Being built",
+    DEVOPS,
+    "A DevOps engineer is assigned and starts building: the epic moves to Pipeline "
+    "Being Built and the request to In Progress.",
+    _work_started,
+)
+
 SEQUENCES: dict[str, tuple[Step, ...]] = {
     RequestType.PIPELINE: (
         _FILED,
@@ -112,20 +128,8 @@ SEQUENCES: dict[str, tuple[Step, ...]] = {
             _triaged,
             transition=("ticket", "triage"),
         ),
-        Step(
-            "Pipeline started",
-            MDO_PM,
-            "An MDO PM starts the pipeline: the epic moves to Pipeline In Progress.",
-            _pipeline_started,
-            transition=("epic", "start_pipeline"),
-        ),
-        Step(
-            "Being built",
-            DEVOPS,
-            "A DevOps engineer is assigned and starts building: the epic moves to Pipeline "
-            "Being Built and the request to In Progress.",
-            _work_started,
-        ),
+        _PIPELINE_STARTED,
+        _BEING_BUILT,
         Step(
             "Pipeline complete",
             DEVOPS,
@@ -151,20 +155,8 @@ SEQUENCES: dict[str, tuple[Step, ...]] = {
             "own CtF).",
             _cyber_compliant,
         ),
-        Step(
-            "Pipeline started",
-            MDO_PM,
-            "An MDO PM starts the pipeline: the epic moves to Pipeline In Progress.",
-            _pipeline_started,
-            transition=("epic", "start_pipeline"),
-        ),
-        Step(
-            "Being built",
-            DEVOPS,
-            "A DevOps engineer is assigned and starts building: the epic moves to Pipeline "
-            "Being Built and the request to In Progress.",
-            _work_started,
-        ),
+        _PIPELINE_STARTED,
+        _BEING_BUILT,
         Step(
             "Deployed to staging",
             DEVOPS,
