@@ -17,6 +17,7 @@ from requests_app.models import RequestType
 from workflow.actions import action_named
 from workflow.errors import Conflict
 from workflow.fsm import may_take
+from workflow.permissions import with_roles
 
 S = Epic.Status
 PIPELINES = (RequestType.PIPELINE, RequestType.NEW_PIPELINE_CTF)
@@ -218,7 +219,7 @@ def assignee_from(value) -> object | None:
         pk = int(value)
     except (TypeError, ValueError):
         return None
-    return get_user_model().objects.filter(pk=pk, is_active=True).first()
+    return with_roles(get_user_model().objects.filter(pk=pk, is_active=True)).first()
 
 
 def epic_options(epic: Epic, user) -> list[dict]:

@@ -29,6 +29,7 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -410,29 +411,35 @@ def _epic_rows(queryset):
 
 
 def _epic_cards(rows, now) -> list[Card]:
-    cards = []
-    for pk, title, status, changed, team, mask in rows:
-        changed = _as_datetime(changed)
-        levels = " ".join(_levels(mask))
-        cards.append(Card("epic", pk, title, status, changed, team, levels, age(changed, now)))
-    _with_open_stories(cards)
+    cards = [_epic_card(row, now) for row in rows]
+    if cards:
+        _attach_open_stories(cards, _open_story_rows([card.pk for card in cards]))
     return cards
 
 
-def _with_open_stories(cards: list[Card]) -> None:
-    """Each epic's open product-board story (in progress first, then the longest waiting)
-    and who works it, in one query. Product-board stories are seen by whoever sees their
+def _epic_card(row, now) -> Card:
+    pk, title, status, changed, team, mask = row
+    changed = _as_datetime(changed)
+    return Card(
+        "epic", pk, title, status, changed, team, " ".join(_levels(mask)), age(changed, now)
+    )
+
+
+def _open_story_rows(epic_ids: list[int]):
+    """The epics' open product-board stories (in progress first, then the longest waiting)
+    and who works them, in one query. Product-board stories are seen by whoever sees their
     epic, and these epics are the user's own to see (epics_for chose them)."""
-    if not cards:
-        return
-    rows = (
-        Story.objects.filter(
-            board=Story.Board.PRODUCT, status__in=OPEN_STORY, epic_id__in=[c.pk for c in cards]
-        )
+    return (
+        Story.objects.filter(board=Story.Board.PRODUCT, status__in=OPEN_STORY, epic_id__in=epic_ids)
         .order_by("status", "status_changed_at", "pk")  # "in_progress" < "to_do"
         .values_list("epic_id", "status", "ticket__request_type", "ticket__impact_level")
         .annotate(assignee_name=F("assignee__username"))
     )
+
+
+def _attach_open_stories(cards: list[Card], rows) -> None:
+    """Each card's line: its first open story and who works it (rows as _open_story_rows
+    gives them)."""
     stories: dict[int, list] = {}
     for epic_id, status, request_type, level, assignee in rows:
         stories.setdefault(epic_id, []).append((status, _short(request_type, level), assignee))
@@ -512,9 +519,42 @@ def _paged(cards: list[Card]) -> tuple[list[Card], str]:
 
 
 def epic_card(user, pk) -> Card | None:
-    """One card, as the board shows it (None when the user may not see it)."""
-    cards = _epic_cards(list(_epic_rows(epics_for(user).filter(pk=pk))), now())
-    return cards[0] if cards else None
+    """One card, as the board shows it (None when the user may not see it), in one query:
+    the epic's row once per open story (the card after a move, where every query counts)."""
+    story = FilteredRelation(
+        "stories", condition=Q(stories__board=Story.Board.PRODUCT, stories__status__in=OPEN_STORY)
+    )
+    rows = list(
+        epics_for(user)
+        .filter(pk=pk)
+        .annotate(open_story=story)
+        .order_by("open_story__status", "open_story__status_changed_at", "open_story__pk")
+        .annotate(
+            team_name=F("team__name"),
+            levels_mask=_levels_mask(),
+            story_status=F("open_story__status"),
+            request_type=F("open_story__ticket__request_type"),
+            level=F("open_story__ticket__impact_level"),
+            assignee_name=F("open_story__assignee__username"),
+        )
+        .values_list(
+            "pk",
+            "title",
+            "status",
+            "status_changed_at",
+            "team_name",
+            "levels_mask",
+            "story_status",
+            "request_type",
+            "level",
+            "assignee_name",
+        )
+    )
+    if not rows:
+        return None
+    card = _epic_card(rows[0][:6], now())
+    _attach_open_stories([card], [(card.pk, *row[6:]) for row in rows if row[6] is not None])
+    return card
 
 
 def epic_with_work(user, pk) -> Epic | None:

@@ -19,9 +19,7 @@ ACTIVITY_SESSION_KEY = "last_activity"
 # Requests a page makes by itself (polling): they are not the person's activity, so they
 # neither keep a session alive nor count as being there.
 ACTIVITY_RESOLUTION_SECONDS = 60
-BACKGROUND_URL_NAMES = frozenset(
-    {"notification_bell", "board_epics_live", "board_classified_live"}
-)
+BACKGROUND_URL_NAMES = frozenset({"notification_bell", "board_epics_live", "board_classified_live"})
 
 
 def consent_given(request) -> bool:

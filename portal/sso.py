@@ -160,7 +160,7 @@ def _display_name(claims: dict) -> str:
     ]
 
 
-class PortalOIDCBackend(OIDCAuthenticationBackend):
+class PortalOIDCBackend(auth.LoadsRoles, OIDCAuthenticationBackend):
     def authenticate(self, request, **kwargs):
         # Only the SSO callback passes a nonce; password sign-ins also ask this backend.
         if not settings.OIDC_ENABLED or request is None or "nonce" not in kwargs:

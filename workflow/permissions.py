@@ -1,7 +1,8 @@
 """Who may do what: roles are Django groups (made by workflow's data migration).
 
 Role checks read the user's groups once per user object and cache them on it, so a page
-that asks many times costs one query.
+that asks many times costs one query; a user loaded `with_roles` (the signed-in user on every
+request, an engineer being assigned) costs none.
 """
 
 from __future__ import annotations
@@ -22,11 +23,31 @@ ROLES = (PRODUCT_TEAM, MDO_PM, DEVOPS, CYBER, CLASSIFIED_OPS)
 STAFF_ROLES = frozenset({MDO_PM, DEVOPS, CYBER, CLASSIFIED_OPS})
 
 
+def _flag(role: str) -> str:
+    return f"_portal_is_{role}"
+
+
+def with_roles(users):
+    """`users` (a queryset) with each one's roles read in the same query."""
+    from django.contrib.auth.models import Group
+    from django.db.models import Exists, OuterRef
+
+    return users.annotate(
+        **{
+            _flag(role): Exists(Group.objects.filter(user=OuterRef("pk"), name=role))
+            for role in ROLES
+        }
+    )
+
+
 def roles_of(user: AbstractBaseUser) -> frozenset[str]:
     if not user.is_authenticated:
         return frozenset()
     if not hasattr(user, "_portal_roles"):
-        names = frozenset(user.groups.values_list("name", flat=True))
+        if hasattr(user, _flag(MDO_PM)):  # loaded with_roles
+            names = frozenset(role for role in ROLES if getattr(user, _flag(role)))
+        else:
+            names = frozenset(user.groups.values_list("name", flat=True))
         user._portal_roles = frozenset(ROLES) if user.is_superuser else names
     return user._portal_roles
 
@@ -77,7 +98,7 @@ def has_classified_access(user: AbstractBaseUser) -> bool:
 
 def forget(user: AbstractBaseUser) -> None:
     """Drop the cached roles, teams and access (after they change)."""
-    for attr in ("_portal_roles", "_portal_team_ids", "_portal_classified"):
+    for attr in ("_portal_roles", "_portal_team_ids", "_portal_classified", *map(_flag, ROLES)):
         user.__dict__.pop(attr, None)
 
 

@@ -21,6 +21,7 @@ from workflow.permissions import (
     has_role,
     sees_all_teams,
     team_ids_of,
+    with_roles,
 )
 
 
@@ -168,4 +169,5 @@ def access_request_for_user(user, pk) -> AccessRequest:
 
 
 def user_by_username(username: str):
-    return get_user_model().objects.filter(username=username, is_active=True).first()
+    """An active user, with their roles (the API's assignee, checked for DevOps)."""
+    return with_roles(get_user_model().objects.filter(username=username, is_active=True)).first()

@@ -1,7 +1,7 @@
 """Every action that changes state: one function each, named <thing>_<verb>.
 
-Each runs in one durable transaction, locks the rows it moves (epic, then ticket, then
-story, always in that order), checks the caller's role (403), the input (400), the status
+Each runs in one durable transaction, locks the rows it moves (the epic first, then its
+ticket and story), checks the caller's role (403), the input (400), the status
 (409) and every gate (422, all of them at once), calls the django-fsm transitions and
 appends to the audit trail. A refusal rolls everything back and is itself audited.
 Views, the API, the admin and management commands call these; nothing else saves a status.
@@ -127,8 +127,9 @@ def _audit_refusal(by, action, obj, model, refusal: Refusal) -> None:
     )
 
 
-def _locked(model, pk):
-    return model.objects.select_for_update().get(pk=pk)
+def _locked(model, pk, *related: str):
+    """The row, locked; the rows `related` names are read with it (not locked)."""
+    return model.objects.select_related(*related).select_for_update(of=("self",)).get(pk=pk)
 
 
 def _lock_ticket_and_epic(ticket: Ticket) -> Ticket:
@@ -620,11 +621,15 @@ def check_story_pick_up(story: Story, user) -> Verdict:
 
 
 def _lock_story(story: Story) -> Story:
-    epic = _locked(Epic, story.epic_id)
-    ticket = _locked(Ticket, story.ticket_id)
-    story = _locked(Story, story.pk)
-    story.epic = ticket.epic = epic
-    story.ticket = ticket
+    """The epic, then the story and its ticket in one query (with the teams notifications
+    name). The epic's lock comes first on every path, so no other order can interleave."""
+    epic = _locked(Epic, story.epic_id, "team")
+    story = (
+        Story.objects.select_related("ticket__team")
+        .select_for_update(of=("self", "ticket"))
+        .get(pk=story.pk)
+    )
+    story.epic = story.ticket.epic = epic
     return story
 
 
@@ -705,8 +710,10 @@ def story_complete(*, by, story: Story) -> Story:
                 epic.deploy_staging()
             else:
                 epic.complete_pipeline()
-            Pipeline.objects.get_or_create(
-                epic=epic, impact_level=ticket.impact_level, defaults={"ticket": ticket}
+            # The level's first pipeline stays (a second request for it rebuilt that one).
+            Pipeline.objects.bulk_create(
+                [Pipeline(epic=epic, impact_level=ticket.impact_level, ticket=ticket)],
+                ignore_conflicts=True,
             )
         _moved(by, epic, "complete", epic_before, detail={"story": story.pk, "ticket": ticket.pk})
     ticket_before = ticket.status

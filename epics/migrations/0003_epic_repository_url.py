@@ -6,20 +6,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('epics', '0002_initial'),
+        ("epics", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='epic',
-            name='repository_url',
-            field=models.URLField(blank=True, help_text="The GitLab project's address, e.g. https://gitlab.example.mil/group/app: its tag pushes record releases of this epic (workflow/hooks.py).", max_length=300),
+            model_name="epic",
+            name="repository_url",
+            field=models.URLField(
+                blank=True,
+                help_text="The GitLab project's address, e.g. https://gitlab.example.mil/group/app: its tag pushes record releases of this epic (workflow/hooks.py).",
+                max_length=300,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='epic',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('repository_url'), condition=models.Q(('repository_url', ''), _negated=True), name='epic_repository_unique'),
+            model_name="epic",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("repository_url"),
+                condition=models.Q(("repository_url", ""), _negated=True),
+                name="epic_repository_unique",
+            ),
         ),
     ]

@@ -151,3 +151,86 @@ def test_a_card_s_moves(people, as_user):
     add_work(people, 55)
     many, _ = count_queries(client, path, headers=HTMX)
     assert many == few
+
+
+# A drop's cost: the same with 5 and with 60 epics, and the start of a pipeline (the one
+# `make bench` times) within the budget of 12 (the session, the user with their roles, the
+# card's epic, the transaction's begin and commit, the locks, the writes, the card again).
+
+
+def count_drop(client, epic, source, target, **extra) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(
+            reverse("board_epic_move", args=[epic.pk]),
+            {"from": source, "to": target, **extra},
+            headers=HTMX,
+        )
+    assert response.status_code == 200, response.content.decode()[:500]
+    return len(captured)
+
+
+def drops_at_both_sizes(people, client, epics, source, target, **extra) -> int:
+    """The first drop warms what a running server has warm (the session's activity stamp,
+    the content types); the second is counted with 5 epics, the third with 60."""
+    first, second, third = epics
+    client.get(reverse("board_epics"))
+    count_drop(client, first, source, target, **extra)
+    add_work(people, 5)
+    few = count_drop(client, second, source, target, **extra)
+    add_work(people, 55)
+    many = count_drop(client, third, source, target, **extra)
+    assert few == many, f"{source} → {target}: {few} queries with 5 epics, {many} with 60"
+    return many
+
+
+def ready_epics(people, status="new") -> list:
+    """Three epics of Team Alpha, each with a triaged pipeline request."""
+    from tests.boards.conftest import triaged
+
+    epics = [EpicFactory(team=people.alpha, status=status) for _ in range(3)]
+    for epic in epics:
+        triaged(people, epic)
+    return epics
+
+
+def test_a_drop_that_starts_a_pipeline(people, as_user):
+    epics = ready_epics(people)
+    count = drops_at_both_sizes(people, as_user(people.pat), epics, "new", "pipeline_in_progress")
+    assert count <= 12
+
+
+def started_epics(people) -> list:
+    from workflow import services
+
+    epics = ready_epics(people)
+    for epic in epics:
+        services.epic_start_pipeline(by=people.pat, epic=epic)
+    return epics
+
+
+def test_a_drop_that_assigns_an_engineer(people, as_user):
+    epics = started_epics(people)
+    count = drops_at_both_sizes(
+        people,
+        as_user(people.pat),
+        epics,
+        "pipeline_in_progress",
+        "pipeline_being_built",
+        assignee=people.dana.pk,
+    )
+    # Three rows move (story, epic, ticket), each audited, and two notifications are written.
+    assert count <= 22
+
+
+def test_a_drop_that_picks_up_and_one_that_completes(people, as_user):
+    epics = started_epics(people)
+    client = as_user(people.dana)
+    count = drops_at_both_sizes(
+        people, client, epics, "pipeline_in_progress", "pipeline_being_built"
+    )
+    assert count <= 21
+    count = count_drop(client, epics[2], "pipeline_being_built", "pipeline_complete")
+    assert count <= 21
