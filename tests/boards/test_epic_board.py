@@ -240,3 +240,24 @@ def test_the_pipeline_in_progress_card_shows_its_waiting_story(people, as_user):
     assert "Logistics Tracker Team Alpha IL4 pipeline · unassigned" in column(
         response, "pipeline_in_progress"
     )
+
+
+def test_a_card_read_alone_is_the_card_the_board_shows(people):
+    """After a move the card is read by itself, in one query (its open stories joined); it
+    must say exactly what the board says of it: levels, the open story, its assignee, the
+    count of the others."""
+    import dataclasses
+
+    from boards.selectors import Filters, epic_board, epic_card
+    from tests.boards.test_queries import add_work
+
+    building(people, people.mission)
+    triaged(people, people.mission, "pipeline", "IL5")  # a second, waiting story
+    add_work(people, 16)
+    board = epic_board(people.pat, Filters(), choices=False)
+    shown = [card for view in board.columns for card in view.cards]
+    assert any("(+1 more)" in card.line for card in shown)
+    assert any(card.line == "" for card in shown) and any(card.levels for card in shown)
+    for card in shown:
+        alone = epic_card(people.pat, card.pk)
+        assert dataclasses.replace(alone, age=card.age) == card
