@@ -4,12 +4,14 @@
 VENV := .venv
 PY   := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The served address, which e-mails and webhooks link to (PORT moves it; PORTAL_BASE_URL wins).
+SERVED := PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$${PORT:-8000}}
 
 .PHONY: run install test lint bench worker beat serve smoke deploy-check clean
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(SERVED) $(PY) manage.py seed_demo
 	@echo ""
 	@echo "Demo users (password: partybus-demo)"
 	@echo "  alice  product team member, Team Alpha (funded, onboarded)"
@@ -20,7 +22,7 @@ run: install
 	@echo "  cleo   Classified Ops"
 	@echo "  admin  superuser"
 	@echo ""
-	$(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
+	$(SERVED) $(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 install: $(STAMP)
 

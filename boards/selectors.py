@@ -685,7 +685,7 @@ def il6_waiting_for_classified(user, limit: int = 50) -> list[Ticket]:
 def triage_queue(user, cursor=None) -> tuple[list[Ticket], str, int]:
     """Submitted tickets, oldest first, a page at a time, with what their gates read (the
     epic's documents and stories); the next page's cursor; how many wait in all."""
-    waiting = tickets_for(user).filter(status=Ticket.Status.SUBMITTED)
+    waiting = _waiting_for_triage(user)
     queryset = (
         waiting.prefetch_related(None)
         .prefetch_related("epic__documents", "epic__stories")
@@ -701,6 +701,15 @@ def triage_queue(user, cursor=None) -> tuple[list[Ticket], str, int]:
         last = tickets[size - 1]
         more = f"{(last.created_at - _EPOCH) // _MICROSECOND}.{last.pk}"
     return tickets[:size], more, waiting.count()
+
+
+def _waiting_for_triage(user):
+    return tickets_for(user).filter(status=Ticket.Status.SUBMITTED)
+
+
+def waiting_for_triage(user) -> int:
+    """How many requests wait for triage (the queue's count, after a decision in place)."""
+    return _waiting_for_triage(user).count()
 
 
 def clashing_new_ctf_names(tickets: list[Ticket]) -> set[int]:

@@ -367,7 +367,7 @@ def epic_move(request, pk: int):
         request,
         plan=lambda: moves.plan_epic_move(epic, source, target, user),
         title=epic.title,
-        where=lambda: moves.S(target).label,
+        where=lambda: f"in {moves.S(target).label}",
     )
     return _outcome(
         request,
@@ -399,7 +399,7 @@ def _moved_notice(title: str, where: str, step, assignee) -> str:
     who = f", assigned to {assignee.username}" if assignee is not None else ""
     if step.action.name == "pick_up":
         who = ", picked up by you"
-    return f"“{title}” is now in {where}{who}."
+    return f"“{title}” is now {where}{who}."
 
 
 @login_required
@@ -558,7 +558,7 @@ def story_move(request, pk: int):
         request,
         plan=lambda: moves.plan_story_move(story, source, target, user),
         title=story.title,
-        where=lambda: Story.Status(target).label,
+        where=lambda: Story.Status(target).label,  # "is now In Progress"
     )
     return _outcome(
         request,
@@ -600,6 +600,7 @@ def open_classified_story(request, pk: int):
         "row": rows[0] if rows else None,
         "ticket": ticket,
         "card": card,
+        "arrived": True,  # the board counts it in and puts it in its place
         "error": error,
         "unmet": unmet,
         "urls": _board_urls(CLASSIFIED, Filters()),
@@ -667,9 +668,7 @@ def _triage_row(ticket: Ticket, user, *, now, clashing: set[int], **extra) -> di
         verdict = services.Verdict()
     else:
         verdict = services.check_ticket_triage(ticket, user)
-    checks = []
-    if ticket.is_il6 and ticket.epic is not None:
-        checks = [gates.ctf_approves_il6(ticket.epic), gates.signed_cisso_document(ticket.epic)]
+    checks = services.triage_gates(ticket) if not verdict.conflict else []
     shown = {check.code for check in checks}
     checks += [check for check in verdict.unmet if check.code not in shown]
     hours = business_hours_between(ticket.created_at, now)
@@ -732,6 +731,8 @@ def _triage_answer(request, ticket: Ticket, *, notice: str = "", error: str = ""
         done=ticket.status != Ticket.Status.SUBMITTED,
     )
     context = {"row": row, "goal": settings.TRIAGE_GOAL_BUSINESS_HOURS}
+    if row["done"]:  # the queue's count follows, out of band
+        context["waiting"] = selectors.waiting_for_triage(user)
     return render(request, f"{TRIAGE_TEMPLATE}#row", context, status=status)
 
 

@@ -30,6 +30,7 @@ from workflow.permissions import has_classified_access
 from workflow.selectors import (
     access_requests_for,
     classified_story_of,
+    classified_story_pk,
     documents_for,
     epics_for,
     history_of,
@@ -180,7 +181,14 @@ def _classified_context(request, ticket: Ticket) -> dict:
     if not ticket.is_il6:
         return {}
     access = has_classified_access(user)
-    context = {"classified_access": access}
+    story_pk = classified_story_pk(ticket)
+    context = {
+        "classified_access": access,
+        "classified_link": reverse("board_story_card", args=[story_pk]) if story_pk else "",
+    }
+    opening = action_named(Ticket, "open_classified_story")
+    if story_pk is None and opening.offered_to(ticket, user):
+        context["open_classified"] = opening.check(ticket, user)
     if access:
         context["classified_story"] = classified_story_of(user, ticket)
     else:

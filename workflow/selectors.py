@@ -117,6 +117,13 @@ def classified_story_of(user, ticket) -> Story | None:
     return story
 
 
+def classified_story_pk(ticket) -> int | None:
+    """The id of the ticket's Classified Ops story, for its link: the ticket shows the link to
+    everyone who sees the ticket (WORKFLOWS.md, IL6 step 4); opening it needs access."""
+    stories = Story.objects.filter(ticket=ticket, board=Story.Board.CLASSIFIED_OPS)
+    return stories.values_list("pk", flat=True).first()
+
+
 def team_for_user(user, pk) -> Team:
     return _one(teams_for(user), pk)
 

@@ -329,6 +329,17 @@ def ticket_file(
     return ticket
 
 
+def triage_gates(ticket: Ticket) -> list[gates.Check]:
+    """The gates triage checks for the ticket's type, met or not (the triage queue shows
+    them all)."""
+    epic = ticket.epic
+    if ticket.request_type == RequestType.PROD_DEPLOY:
+        return [gates.signed_ctf_letter(epic, ticket.impact_level), gates.epic_free(epic)]
+    if ticket.request_type == RequestType.IL6_PROD_DEPLOY:
+        return [gates.ctf_approves_il6(epic), gates.signed_cisso_document(epic)]
+    return []
+
+
 def check_ticket_triage(ticket: Ticket, user=None) -> Verdict:
     verdict = _status_conflict(ticket, ticket.triage, "only Submitted tickets can be triaged")
     if not verdict.allowed:
@@ -342,9 +353,6 @@ def check_ticket_triage(ticket: Ticket, user=None) -> Verdict:
                 "Prod Deploy - Complete (the epic needs a pipeline first).",
                 status=ticket.status,
             )
-        checks = [gates.signed_ctf_letter(epic, ticket.impact_level), gates.epic_free(epic)]
-    elif ticket.request_type == RequestType.IL6_PROD_DEPLOY:
-        checks = [gates.ctf_approves_il6(epic), gates.signed_cisso_document(epic)]
     elif (
         ticket.request_type == RequestType.NEW_PIPELINE_CTF
         and Epic.objects.filter(
@@ -356,9 +364,7 @@ def check_ticket_triage(ticket: Ticket, user=None) -> Verdict:
             "the new CtF's epic cannot be opened under that name.",
             status=ticket.status,
         )
-    else:
-        checks = []
-    return Verdict(unmet=gates.unmet(checks))
+    return Verdict(unmet=gates.unmet(triage_gates(ticket)))
 
 
 @_audited("triage", subject="ticket")
@@ -592,10 +598,13 @@ def _check_story_start(story: Story, by, assignee, transition) -> Verdict:
         )
     ready = _EPIC_READY.get(ticket.request_type)
     if ready is not None and (epic.status != ready or not ticket.epic_status_before):
-        action = "start the pipeline" if ready == Epic.Status.PIPELINE_IN_PROGRESS else "triage"
+        action = (
+            "starts the pipeline" if ready == Epic.Status.PIPELINE_IN_PROGRESS else "triages it"
+        )
         return Verdict(
             conflict=f"Epic “{epic}” is {epic.get_status_display()}: it must be "
-            f"{Epic.Status(ready).label} for this request before work starts ({action} first).",
+            f"{Epic.Status(ready).label} for this request before work starts (an MDO PM "
+            f"{action} first).",
             status=story.status,
         )
     return Verdict(

@@ -45,10 +45,15 @@
     if (limit) column.classList.toggle("col--over", total > limit);
   }
 
+  // Without a neighbour to keep, a card arriving goes where the column's order puts the card
+  // that moved last: on top of a "latest first" column, else last (before "Show more").
   function place(card, column, before) {
     var from = columnOf(card);
     var list = listOf(column);
-    list.insertBefore(card, before && before.parentNode === list ? before : moreOf(list));
+    if (!(before && before.parentNode === list)) {
+      before = column.hasAttribute("data-newest-first") ? list.firstElementChild : moreOf(list);
+    }
+    list.insertBefore(card, before);
     if (from !== column) {
       bump(from, -1);
       bump(column, 1);
@@ -170,7 +175,17 @@
     }
   }
 
+  // A card new to the board (a Classified Ops story just opened): counted in, in its place.
+  function arrive(card) {
+    card.removeAttribute("data-arrived");
+    var column = columnOf(card);
+    if (!column) return;
+    place(card, column);
+    bump(column, 1);
+  }
+
   document.body.addEventListener("htmx:afterSettle", function () {
+    all(".tile[data-arrived]").forEach(arrive);
     all(".tile[data-status]").forEach(relocate);
     arm();
     syncDialog();

@@ -37,7 +37,7 @@ def test_mine_and_what_i_could_pick_up(people, as_user):
     assert f"Pick up: {waiting}" not in to_do
     assert (
         "Epic “Payments Service” is Prod Deploy - Complete: it must be Pipeline In Progress for "
-        "this request before work starts (start the pipeline first)."
+        "this request before work starts (an MDO PM starts the pipeline first)."
     ) in to_do
     # Another engineer's work is not mine.
     other = as_user(devon).get(reverse("board_my_work"))

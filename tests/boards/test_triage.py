@@ -38,6 +38,9 @@ def test_submitted_requests_oldest_first_with_age_type_level_and_team(people, as
     first, second = rows(response)
     assert first.startswith(f"{older.pk} IL2/IL4/IL5 production deployment (IL4): Payments")
     assert "Team Alpha IL2/IL4/IL5 production deployment IL4 3 d" in first
+    # A production deployment shows the gates triage checks again, met or not.
+    assert "Epic “Payments Service” has a verified, signed CtF letter covering IL4." in first
+    assert "Epic “Payments Service” has no other story in progress." in first
     assert second.startswith(f"{newer.pk} Additional IL2/IL4/IL5 pipeline (IL5): Mission")
     assert "Ready: no check stands in the way." in second
 

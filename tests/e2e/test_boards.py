@@ -82,6 +82,7 @@ def test_pat_carries_a_pipeline_request_to_done_with_dana(open_page, shot):
     shot(pat, "1-triage")
     row.get_by_role("button", name=re.compile("^Triage")).click()
     expect(row).to_contain_text("Triaged: story “Build the IL5 pipeline: Logistics Tracker”")
+    expect(pat.locator("#queue-count")).to_have_text("No request waits for triage.")
 
     # Drag the epic from New to Pipeline In Progress: the pipeline starts.
     pat.goto("/boards/epics/")
@@ -225,7 +226,7 @@ def test_a_production_deployment_on_the_boards(open_page, shot):
     sign_in(pat, "pat")
     pat.goto("/boards/triage/")
     row = pat.locator(f"#ticket-{ticket.pk}")
-    expect(row).to_contain_text("Ready: no check stands in the way.")
+    expect(row).to_contain_text("has a verified, signed CtF letter covering IL4")
     row.get_by_role("button", name=re.compile("^Triage")).click()
     expect(row).to_contain_text("epic “Mission Planner” is Prod Deploy - Queued")
 
@@ -238,7 +239,10 @@ def test_a_production_deployment_on_the_boards(open_page, shot):
     drag(dana, "Mission Planner", "prod_deploy_in_progress")
     expect(column(dana, "prod_deploy_in_progress")).to_contain_text("IL4 prod deploy · dana")
     drag(dana, "Mission Planner", "prod_deploy_complete")
-    expect(column(dana, "prod_deploy_complete")).to_contain_text("Mission Planner")
+    # "Latest first": the card that just arrived is on top, above Payments Service.
+    expect(column(dana, "prod_deploy_complete").locator(".tile > a")).to_have_text(
+        ["Mission Planner", "Payments Service"]
+    )
     shot(dana, "prod-complete")
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.DONE
@@ -295,6 +299,7 @@ def test_cleo_works_an_il6_story(open_page, shot):
     waiting.get_by_role("button", name=re.compile("^Open the Classified Ops story")).click()
     expect(waiting).to_contain_text("is with Classified Ops")
     expect(column(pat, "to_do")).to_contain_text("Production Deploy (IL6): Payments Service")
+    expect(column(pat, "to_do").locator(".col__count")).to_have_text("1")
 
     cleo = open_page()
     sign_in(cleo, "cleo")

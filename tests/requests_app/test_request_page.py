@@ -180,8 +180,14 @@ def test_without_access_the_classified_story_stays_hidden_and_access_can_be_aske
     ticket = il6_with_classified_story(w)
     alice = sign_in(client, w.alice)
     page = text_of(page_of(alice, ticket))
-    assert "You need Classified Ops access to see the Classified Ops story" in page
+    # The ticket shows the customer its link (WORKFLOWS.md, IL6 step 4); not the story itself.
+    story = ticket.stories.get(board=Story.Board.CLASSIFIED_OPS)
+    link = reverse("board_story_card", args=[story.pk])
+    assert f'href="{link}"' in page_of(alice, ticket).content.decode()
+    assert "(opening it needs Classified Ops access)" in page
+    assert "You need Classified Ops access to open the Classified Ops story." in page
     assert "Production Deploy (IL6)" not in page
+    assert not AuditEvent.objects.filter(object_id=story.pk, action="open").exists()
     response = alice.post(
         reverse("classified_access"),
         {"justification": "I deploy our IL6 releases.", "next": ticket_url(ticket)},
@@ -211,6 +217,28 @@ def test_with_access_the_classified_story_is_shown_and_the_look_is_audited(clien
     assert linked in page
     story = ticket.stories.get(board=Story.Board.CLASSIFIED_OPS)
     assert AuditEvent.objects.filter(object_id=story.pk, action="open", actor=w.cleo).exists()
+
+
+def test_an_mdo_pm_opens_the_classified_story_from_the_request_page(client, w):
+    AccessRequestFactory(user=w.pat, status="approved")
+    ticket = filed(w, request_type="il6_prod_deploy", level="IL6")
+    services.ticket_triage(by=w.pat, ticket=ticket)
+    pat = sign_in(client, w.pat)
+    page = text_of(page_of(pat, ticket))
+    assert "Open the Classified Ops story" not in page  # the structure is not prepared yet
+    assert "✗ Not met: The structure for this IL6 deploy is not prepared yet" in page
+    assert "No Classified Ops story yet" not in page  # the checklist says it, once
+    story = ticket.stories.get()
+    services.story_pick_up(by=w.dana, story=story)
+    services.story_complete(by=w.dana, story=story)
+    assert "Open the Classified Ops story" in text_of(page_of(pat, ticket))
+    response = pat.post(reverse("board_open_classified", args=[ticket.pk]))
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == "in_progress"
+    page = text_of(page_of(pat, ticket))
+    assert "Open the Classified Ops story" not in page
+    assert "Link to its story on the Classified Ops board:" in page
 
 
 def test_request_page_takes_a_fixed_number_of_queries(client, w, django_assert_max_num_queries):

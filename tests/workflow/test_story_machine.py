@@ -103,7 +103,7 @@ def test_assigning_a_pipeline_story_before_the_pipeline_starts_is_a_conflict(
     error = refused(
         Conflict, services.story_assign, action="assign", by=pm, story=story, assignee=devops
     )
-    assert "start the pipeline" in error.detail
+    assert "an MDO PM starts the pipeline first" in error.detail
     refused(Conflict, services.story_pick_up, action="pick_up", by=devops, story=story)
 
 
