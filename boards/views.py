@@ -75,17 +75,23 @@ def _private(response, *, etag: str = ""):
     return response
 
 
-def _refused(request, *, what: str, status: int = 403, classified: bool = False):
-    """Not for this person: say whose it is and what they can do instead."""
+STAFF_PAGE = (
+    "Party Bus staff: MDO PMs triage and move the work; DevOps, Cyber and Classified Ops "
+    "engineers see it and do theirs"
+)
+
+
+def _refused(request, *, what: str, whose: str = STAFF_PAGE, classified: bool = False):
+    """Not for this person (403): say whose it is and what they can do instead."""
     user = request.user
-    context = {"what": what, "classified": classified}
+    context = {"what": what, "whose": whose, "classified": classified}
     if classified:
         pending = access_requests_for(user).filter(user=user, status=AccessRequest.Status.PENDING)
         context["pending"] = pending.first()
         context["request_url"] = (
             f"{reverse('classified_access')}?{urlencode({'next': reverse('board_classified')})}"
         )
-    return render(request, REFUSED_TEMPLATE, context, status=status)
+    return render(request, REFUSED_TEMPLATE, context, status=403)
 
 
 def _allowed(user, *roles) -> bool:
@@ -612,13 +618,16 @@ def open_classified_story(request, pk: int):
 # Access to the Classified Ops board ---------------------------------------------------------
 
 
+DECIDERS = "the Classified Ops team, who decide who else may see their board"
+
+
 @login_required
 @require_http_methods(["GET"])
 def access_requests(request):
     """Classified Ops members decide who else may see their board."""
     user = request.user
     if not _allowed(user, CLASSIFIED_OPS):
-        return _refused(request, what="Deciding Classified Ops access")
+        return _refused(request, what="Deciding Classified Ops access", whose=DECIDERS)
     every = access_requests_for(user)
     context = {
         "pending": list(
@@ -637,7 +646,7 @@ def access_requests(request):
 def access_decide(request, pk: int, decision: str):
     user = request.user
     if not _allowed(user, CLASSIFIED_OPS):
-        return _refused(request, what="Deciding Classified Ops access")
+        return _refused(request, what="Deciding Classified Ops access", whose=DECIDERS)
     action = action_named(AccessRequest, decision)
     if action is None:
         raise Http404("No such decision.")
@@ -687,7 +696,9 @@ def _triage_row(ticket: Ticket, user, *, now, clashing: set[int], **extra) -> di
 
 def _triage_refusal(request):
     if not _allowed(request.user, MDO_PM):
-        return _refused(request, what="The triage queue")
+        return _refused(
+            request, what="The triage queue", whose="MDO PMs, who triage or reject every request"
+        )
     return None
 
 
@@ -825,7 +836,11 @@ def my_work(request):
     user = request.user
     boards = _work_boards(user)
     if not boards:
-        return _refused(request, what="My work")
+        return _refused(
+            request,
+            what="My work",
+            whose="DevOps and Classified Ops engineers: the stories they work and can pick up",
+        )
     mine, ready, more = selectors.my_work(user, boards, request.GET.get("after", ""))
     context = {
         "mine": [_work_row(story, user) for story in mine],

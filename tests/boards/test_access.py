@@ -62,13 +62,17 @@ def test_a_devops_engineer_sees_the_epic_board_and_my_work_but_not_triage(people
     assert client.get(reverse("board_my_work")).status_code == 200
     response = client.get(reverse("board_triage"))
     assert response.status_code == 403
-    assert "The triage queue is not for your role" in text_of(response)
+    page = text_of(response)
+    assert "The triage queue is not for your role" in page
+    assert "The triage queue is for MDO PMs, who triage or reject every request." in page
 
 
 def test_cyber_sees_the_epic_board_but_has_no_work_queue(people, as_user):
     client = as_user(people.casey)
     assert client.get(reverse("board_epics")).status_code == 200
-    assert client.get(reverse("board_my_work")).status_code == 403
+    response = client.get(reverse("board_my_work"))
+    assert response.status_code == 403
+    assert "My work is for DevOps and Classified Ops engineers" in text_of(response)
     assert client.get(reverse("board_triage")).status_code == 403
 
 
