@@ -1,11 +1,12 @@
-"""The boards' entries in the main navigation, by role (asked only on pages that show them)."""
+"""The staff's work pages in the main navigation, by role: the boards and the documents to
+verify (asked only on pages that show them)."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from workflow.permissions import CLASSIFIED_OPS, DEVOPS, MDO_PM, STAFF_ROLES, has_role
+from workflow.permissions import CLASSIFIED_OPS, CYBER, DEVOPS, MDO_PM, STAFF_ROLES, has_role
 
 
 def nav_entries(user) -> list[dict]:
@@ -20,6 +21,8 @@ def nav_entries(user) -> list[dict]:
     entries.append(("classified", "board_classified", "Classified Ops"))
     if has_role(user, CLASSIFIED_OPS):
         entries.append(("access_requests", "board_access_requests", "Access requests"))
+    if has_role(user, MDO_PM, CYBER):  # documents to verify (epics/views.py)
+        entries.append(("documents", "documents_to_verify", "Documents"))
     return [{"key": key, "url": reverse(name), "label": label} for key, name, label in entries]
 
 

@@ -1,19 +1,23 @@
-"""The epic page: status, pipelines, documents (upload, download), releases, its requests.
+"""The epic page: status, pipelines, documents (upload, download, verify or reject),
+releases, its requests; and the documents waiting for MDO PMs and the Cyber team to verify.
 
 Views parse input, call one service or selector, and render; who may see what comes from
-workflow.selectors (what a user may not see answers 404).
+workflow.selectors (what a user may not see answers 404). A refused action re-renders the
+page it came from with the refusal's status code and what to do about it, changing nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -22,8 +26,15 @@ from epics.forms import DocumentForm, ReleaseForm
 from epics.models import Document, Epic
 from portal.timeline import entries as timeline_entries
 from workflow import gates, services
-from workflow.errors import InvalidInput, Refusal
-from workflow.permissions import may_record_releases, may_upload_documents
+from workflow.actions import action_named
+from workflow.errors import Conflict, InvalidInput, Refusal
+from workflow.permissions import (
+    CYBER,
+    MDO_PM,
+    has_role,
+    may_record_releases,
+    may_upload_documents,
+)
 from workflow.selectors import (
     document_for_user,
     documents_for,
@@ -35,7 +46,12 @@ from workflow.selectors import (
 )
 
 TEMPLATE = "epics/detail.html"
+DOCUMENTS_TEMPLATE = "epics/documents.html"
+NOT_FOR_ROLE_TEMPLATE = "epics/not_for_role.html"
 TIMELINE_LENGTH = 30
+
+# What each decision on a document does to it, as the page says so.
+DECIDED = {"verify": "verified", "reject": "rejected"}
 
 
 def _htmx(request) -> bool:
@@ -73,10 +89,60 @@ def _safe_next(request, url: str) -> str:
     return ""
 
 
-def _context(request, epic: Epic, *, upload_form=None, release_form=None, **extra) -> dict:
+@dataclass(frozen=True)
+class Attempt:
+    """One service call as a page answers it: what the service returned, or why not."""
+
+    result: object = None
+    status: int = 200
+    error: str = ""  # what did not happen, and why
+    fields: dict[str, list[str]] = field(default_factory=dict)  # each bad field's problems
+
+    @property
+    def refused(self) -> bool:
+        return self.status != 200
+
+
+def _attempt(call, *, failed: str) -> Attempt:
+    """Call one service. A refusal becomes its status code (400, 403, 409, 422) and a sentence
+    starting with `failed` (what did not happen); malformed input also names its fields."""
+    try:
+        return Attempt(result=call())
+    except InvalidInput as refused:
+        return Attempt(
+            status=400, error=f"{failed}: some fields need fixing.", fields=refused.fields
+        )
+    except Refusal as refused:
+        return Attempt(status=refused.status_code, error=f"{failed}: {refused.detail}")
+
+
+def _show_on(form, fields: dict[str, list[str]]) -> None:
+    for name, problems in fields.items():
+        form.add_error(name if name in form.fields else None, problems)
+
+
+def _reviews_documents(user) -> bool:
+    """WORKFLOWS.md: MDO PMs and the Cyber team verify or reject documents."""
+    return has_role(user, MDO_PM, CYBER)
+
+
+def _with_decisions(documents: list[Document], user, refusal: dict | None) -> list[Document]:
+    """Each document, with the decisions this user is offered on it (no query: the roles are
+    read with the user, the status is the document's) and the refusal of one, if any."""
+    verify, reject = action_named(Document, "verify"), action_named(Document, "reject")
+    for document in documents:
+        document.may_verify = verify.offered_to(document, user)
+        document.may_reject = reject.offered_to(document, user)
+        document.refusal = refusal if refusal and refusal["document"] == document.pk else None
+    return documents
+
+
+def _context(
+    request, epic: Epic, *, upload_form=None, release_form=None, refusal=None, **extra
+) -> dict:
     user = request.user
     today = timezone.localdate()
-    documents = list(documents_for(user).filter(epic=epic))
+    documents = _with_decisions(list(documents_for(user).filter(epic=epic)), user, refusal)
     for document in documents:
         document.expiry_note = _expiry_note(document, today)
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
@@ -123,29 +189,25 @@ def epic_detail(request, pk: int):
 def document_upload(request, pk: int):
     epic = epic_for_user(request.user, pk)
     form = DocumentForm(request.POST, request.FILES)
-    status = 400
-    upload_error = "Nothing was uploaded: some fields need fixing."
+    attempt = Attempt(status=400, error="Nothing was uploaded: some fields need fixing.")
     if form.is_valid():
-        try:
-            document = services.document_upload(
+        attempt = _attempt(
+            lambda: services.document_upload(
                 by=request.user, epic=epic, **form.service_arguments()
-            )
-        except InvalidInput as refused:
-            for field, problems in refused.fields.items():
-                form.add_error(field if field in form.fields else None, problems)
-        except Refusal as refused:
-            status = refused.status_code
-            upload_error = f"Nothing was uploaded: {refused.detail}"
-        else:
-            messages.success(
-                request,
-                f"{document.get_kind_display()} uploaded to “{epic}”. It counts once the Cyber "
-                "team or an MDO PM verifies it; the epic's page shows when they do.",
-            )
-            next_url = _safe_next(request, request.POST.get("next", ""))
-            return redirect(next_url or f"{reverse('epic_detail', args=[epic.pk])}#documents")
-    context = _context(request, epic, upload_form=form, upload_error=upload_error)
-    return render(request, TEMPLATE, context, status=status)
+            ),
+            failed="Nothing was uploaded",
+        )
+        _show_on(form, attempt.fields)
+    if not attempt.refused:
+        messages.success(
+            request,
+            f"{attempt.result.get_kind_display()} uploaded to “{epic}”. It counts once the Cyber "
+            "team or an MDO PM verifies it; the epic's page shows when they do.",
+        )
+        next_url = _safe_next(request, request.POST.get("next", ""))
+        return redirect(next_url or f"{reverse('epic_detail', args=[epic.pk])}#documents")
+    context = _context(request, epic, upload_form=form, upload_error=attempt.error)
+    return render(request, TEMPLATE, context, status=attempt.status)
 
 
 @login_required
@@ -153,28 +215,27 @@ def document_upload(request, pk: int):
 def release_create(request, pk: int):
     epic = epic_for_user(request.user, pk)
     form = ReleaseForm(request.POST)
-    status = 400
-    extra = {}
+    attempt = Attempt(status=400)
     if form.is_valid():
-        try:
-            release = services.release_create(
+        attempt = _attempt(
+            lambda: services.release_create(
                 by=request.user, epic=epic, tag=form.cleaned_data["tag"]
-            )
-        except InvalidInput as refused:
-            for field, problems in refused.fields.items():
-                form.add_error(field if field in form.fields else None, problems)
-        except Refusal as refused:
-            status = refused.status_code
-            extra["release_error"] = f"Not recorded: {refused.detail}"
-        else:
-            notice = f"Release {release.tag} recorded."
-            if not _htmx(request):
-                messages.success(request, notice)
-                return redirect(f"{reverse('epic_detail', args=[epic.pk])}#releases")
-            form, status, extra["release_notice"] = ReleaseForm(), 200, notice
+            ),
+            failed="Not recorded",
+        )
+        _show_on(form, attempt.fields)
+    extra = {}
+    if not attempt.refused:
+        notice = f"Release {attempt.result.tag} recorded."
+        if not _htmx(request):
+            messages.success(request, notice)
+            return redirect(f"{reverse('epic_detail', args=[epic.pk])}#releases")
+        form, extra["release_notice"] = ReleaseForm(), notice
+    elif not attempt.fields:  # a bad field speaks for itself, on the form
+        extra["release_error"] = attempt.error
     context = _context(request, epic, release_form=form, **extra)
     template = f"{TEMPLATE}#releases" if _htmx(request) else TEMPLATE
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=attempt.status)
 
 
 @login_required
@@ -188,3 +249,111 @@ def document_download(request, pk: int):
         filename=f"document-{document.pk}.pdf",
         content_type="application/pdf",
     )
+
+
+# Verifying and rejecting documents ---------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["POST"])
+def document_verify(request, pk: int):
+    return _decide(request, pk, "verify")
+
+
+@login_required
+@require_http_methods(["POST"])
+def document_reject(request, pk: int):
+    return _decide(request, pk, "reject")
+
+
+def _decide(request, pk: int, name: str):
+    """Verify or reject one document through its service; back to where the person came
+    from (the documents to verify, or the epic's page) with what happened, or that page
+    again with the refusal's status code and why."""
+    user = request.user
+    document = document_for_user(user, pk)
+    action = action_named(Document, name)
+    params = {param: request.POST.get(param, "") for param in action.params}
+    attempt = _attempt(
+        lambda: action.perform(document, user, **params), failed=f"Not {DECIDED[name]}"
+    )
+    if not attempt.refused:
+        messages.success(request, _decided_notice(document, attempt.result))
+        next_url = _safe_next(request, request.POST.get("next", ""))
+        return redirect(next_url or f"{reverse('epic_detail', args=[document.epic_id])}#documents")
+    refusal = {
+        "document": document.pk,
+        "action": name,
+        "error": _refusal_text(attempt, document, name, user),
+        "fields": attempt.fields,
+        **params,
+    }
+    if _from_queue(request):
+        return _documents_page(request, refusal=refusal, status=attempt.status)
+    # The epic page's own `next` is a way back to a request being prepared: not this one.
+    context = _context(request, document.epic, refusal=refusal, next_url="")
+    return render(request, TEMPLATE, context, status=attempt.status)
+
+
+def _described(document: Document) -> str:
+    return (
+        f"the {document.get_kind_display()} of “{document.epic.title}” signed "
+        f"{dateformat.format(document.signed_on, 'j M Y')}"
+    )
+
+
+def _decided_notice(document: Document, decided: Document) -> str:
+    team = document.epic.team.name
+    if decided.status == Document.Status.REJECTED:
+        return f"Rejected {_described(document)}. {team} is told why: {decided.rejection_reason}"
+    covers = f", covering {', '.join(decided.impact_levels)}" if decided.impact_levels else ""
+    return f"Verified {_described(document)}{covers}. {team} is told."
+
+
+def _refusal_text(attempt: Attempt, document: Document, name: str, user) -> str:
+    """The refusal, and when someone decided the document first: who, and when."""
+    if attempt.status != Conflict.status_code:
+        return attempt.error
+    now = Document.objects.select_related("decided_by").get(pk=document.pk)
+    if now.status == Document.Status.UPLOADED or now.decided_by is None:
+        return attempt.error
+    when = dateformat.format(timezone.localtime(now.decided_at), "j M Y, H:i")
+    who = "You" if now.decided_by_id == user.pk else now.decided_by.get_username()
+    return (
+        f"Not {DECIDED[name]}: {who} already "
+        f"{now.get_status_display().lower()} {_described(document)} on {when}. "
+        "Nothing was changed."
+    )
+
+
+def _from_queue(request) -> bool:
+    next_url = _safe_next(request, request.POST.get("next", ""))
+    on_queue = urlsplit(next_url).path == reverse("documents_to_verify")
+    return on_queue and _reviews_documents(request.user)
+
+
+@login_required
+@require_http_methods(["GET"])
+def documents_to_verify(request):
+    """Every team's Uploaded documents, oldest first, for those who verify them."""
+    if not _reviews_documents(request.user):
+        return render(request, NOT_FOR_ROLE_TEMPLATE, {"nav": "documents"}, status=403)
+    return _documents_page(request)
+
+
+def _documents_page(request, *, refusal: dict | None = None, status: int = 200):
+    user = request.user
+    today = timezone.localdate()
+    waiting = documents_for(user).filter(status=Document.Status.UPLOADED)
+    documents = _with_decisions(list(waiting.order_by("uploaded_at", "pk")), user, refusal)
+    for document in documents:
+        document.expiry_note = _expiry_note(document, today)
+    # A document decided meanwhile has left the list: its refusal is told above it.
+    gone = refusal is not None and refusal["document"] not in {d.pk for d in documents}
+    context = {
+        "documents": documents,
+        "refusal_above": refusal if gone else None,
+        "queue_url": reverse("documents_to_verify"),
+        "nav": "documents",
+    }
+    return render(request, DOCUMENTS_TEMPLATE, context, status=status)

@@ -12,13 +12,21 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from epics.models import Document
 from portal.middleware import consent_given, record_consent
 from requests_app import checklist
 from requests_app.models import Ticket
 from workflow import gates, services
 from workflow.errors import InvalidInput, Refusal
-from workflow.permissions import has_classified_access, sees_all_teams
-from workflow.selectors import access_requests_for, epics_for, member_teams, teams_for, tickets_for
+from workflow.permissions import CYBER, MDO_PM, has_classified_access, has_role, sees_all_teams
+from workflow.selectors import (
+    access_requests_for,
+    documents_for,
+    epics_for,
+    member_teams,
+    teams_for,
+    tickets_for,
+)
 
 # Requests still moving: the home page lists them.
 OPEN_STATUSES = (Ticket.Status.SUBMITTED, Ticket.Status.TRIAGED, Ticket.Status.IN_PROGRESS)
@@ -86,6 +94,12 @@ def home(request):
         "more_open": len(open_tickets) > HOME_OPEN_LIMIT,
         "staff": sees_all_teams(user),
         "all_teams": list(teams_for(user).prefetch_related(None)) if not teams else [],
+        # Those who verify documents see how many wait for them (epics/views.py).
+        "documents_waiting": (
+            documents_for(user).filter(status=Document.Status.UPLOADED).count()
+            if has_role(user, MDO_PM, CYBER)
+            else None
+        ),
         "nav": "home",
     }
     return render(request, "portal/home.html", context)

@@ -152,6 +152,7 @@ def test_the_navigation_offers_each_role_its_boards(people, rf):
         return [entry["label"] for entry in nav_entries(user)]
 
     assert labels(people.alice) == []
-    assert labels(people.pat) == ["Triage", "Epic board", "Classified Ops"]
+    assert labels(people.pat) == ["Triage", "Epic board", "Classified Ops", "Documents"]
     assert labels(people.dana) == ["Epic board", "My work", "Classified Ops"]
     assert labels(people.cleo) == ["Epic board", "My work", "Classified Ops", "Access requests"]
+    assert labels(people.casey) == ["Epic board", "Classified Ops", "Documents"]

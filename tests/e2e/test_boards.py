@@ -9,11 +9,11 @@ import re
 
 import pytest
 from django.core.cache import cache
-from playwright.sync_api import expect
 
 from epics.models import Epic, Story
 from requests_app.models import Ticket
 from tests.e2e.conftest import PHONE
+from tests.e2e.pages import expect, sign_in
 from tests.factories import PASSWORD, AccessRequestFactory, UserFactory
 from tests.portal.pages import world
 from workflow import services
@@ -30,15 +30,6 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/")
-    page.get_by_role("button", name="I acknowledge and consent").click()
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=f"Hello, {username}")).to_be_visible()
 
 
 def column(page, status: str):

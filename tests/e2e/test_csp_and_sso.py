@@ -7,13 +7,10 @@ import re
 
 import pytest
 
+from tests.e2e.pages import expect
+from tests.e2e.pages import sign_in as password_sign_in
 from tests.e2e.test_product_team import checklist, choose_epic, choose_level, choose_type
-from tests.e2e.test_product_team import sign_in as password_sign_in
 from tests.portal.pages import world
-
-expect = pytest.importorskip(
-    "playwright.sync_api", reason="browser tests need Playwright (pip install playwright)"
-).expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

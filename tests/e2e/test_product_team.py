@@ -12,25 +12,12 @@ from django.utils import timezone
 from epics.models import Document
 from requests_app.models import Ticket
 from tests.e2e.conftest import PHONE
+from tests.e2e.pages import expect, sign_in
 from tests.factories import PASSWORD, pdf_bytes
 from tests.portal.pages import world
 from workflow import services
 
-expect = pytest.importorskip(
-    "playwright.sync_api", reason="browser tests need Playwright (pip install playwright)"
-).expect
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/")
-    expect(page.get_by_role("heading", name=re.compile("Notice and Consent"))).to_be_visible()
-    page.get_by_role("button", name="I acknowledge and consent").click()
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=f"Hello, {username}")).to_be_visible()
 
 
 def checklist(page):

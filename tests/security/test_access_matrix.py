@@ -100,6 +100,15 @@ def may(roles: set[str], code: int = 200, refused: int = 403) -> Rule:
 
 CLASSIFIED_ACCESS = {CLASSIFIED_, ROOT}  # classified_ops (the superuser holds every role)
 PMS = {PM, ROOT}
+REVIEWERS = {PM, CYBER_, ROOT}  # verify or reject documents
+
+
+def _decision(role: str, scope: str, code: int) -> int:
+    if role == ANON:
+        return 302
+    if not sees(role, scope):
+        return 404
+    return code if role in REVIEWERS else 403
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,12 @@ ENTRIES: dict[str, Entry] = {
         ),
     ),
     "document_download": Entry(obj="document", get=object_page()),
+    # Documents to verify: MDO PMs and Cyber (the superuser holds every role); others 403.
+    "documents_to_verify": Entry(get=roles_page(REVIEWERS), scoped=False),
+    # Verified, and back to the epic, by those who verify; an empty reason is 400; the others
+    # who see the document are refused (403) on the epic page.
+    "document_verify": post_only("document", lambda role, scope: _decision(role, scope, 302)),
+    "document_reject": post_only("document", lambda role, scope: _decision(role, scope, 400)),
     # Notifications: `own` is the caller's, `other` someone else's.
     "notifications": Entry(get=page(), scoped=False),
     "notification_bell": Entry(get=page(), scoped=False),

@@ -1,0 +1,24 @@
+"""What the browser tests share: Playwright's `expect`, and signing in as a person does
+(the consent banner first, then the password form)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.factories import PASSWORD
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="browser tests need Playwright (pip install playwright)"
+).expect
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/")
+    expect(page.get_by_role("heading", name=re.compile("Notice and Consent"))).to_be_visible()
+    page.get_by_role("button", name="I acknowledge and consent").click()
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name=f"Hello, {username}")).to_be_visible()
