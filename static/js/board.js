@@ -7,11 +7,11 @@
 (function () {
   "use strict";
 
-  var REFUSALS = [400, 403, 409, 422];
   var drag = null; // the card being dragged, and where it came from
   var pending = {}; // card id -> where it was before a drop the server has not answered
   var saved = null; // scroll positions across a refresh of the columns
-  var opener = null; // what had the focus when the dialog opened
+  var opener = null; // what had the focus when the dialog opened, and its card's id
+  var openerCard = "";
 
   function columns() {
     return document.getElementById("columns");
@@ -53,7 +53,9 @@
     if (!(before && before.parentNode === list)) {
       before = column.hasAttribute("data-newest-first") ? list.firstElementChild : moreOf(list);
     }
+    var focused = card.contains(document.activeElement) ? document.activeElement : null;
     list.insertBefore(card, before);
+    if (focused) focused.focus(); // moving an element drops its focus: the keyboard stays on it
     if (from !== column) {
       bump(from, -1);
       bump(column, 1);
@@ -191,16 +193,12 @@
     syncDialog();
   });
 
-  // Refusals carry the card and the message to show: swap them, not treat them as errors.
+  // A refresh that found nothing new (304) changes nothing; refusals, which carry the card
+  // and the message to show, are swapped in (portal.js).
   document.body.addEventListener("htmx:beforeSwap", function (event) {
-    var status = event.detail.xhr.status;
-    if (status === 304) {
+    if (event.detail.xhr.status === 304) {
       event.detail.shouldSwap = false;
       return;
-    }
-    if (REFUSALS.indexOf(status) >= 0 && event.detail.xhr.responseText) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
     }
     var target = event.detail.target;
     if (event.detail.shouldSwap && target && target.id === "columns") {
@@ -272,6 +270,8 @@
     var full = body.children.length > 0;
     if (full && !dialog.open) {
       opener = document.activeElement;
+      var tile = opener && opener.closest ? opener.closest(".tile") : null;
+      openerCard = tile ? tile.id : "";
       dialog.showModal();
       var focus = body.querySelector("[autofocus]") || body.querySelector(".panel__title");
       if (focus) {
@@ -291,8 +291,12 @@
       if (event.target.id !== "board-dialog") return;
       var body = document.getElementById("board-dialog-body");
       if (body) body.innerHTML = "";
+      // Back to what opened it; a card the move replaced is found again by its id.
+      var card = openerCard && document.getElementById(openerCard);
       if (opener && document.contains(opener)) opener.focus();
+      else if (card) card.querySelector("a").focus();
       opener = null;
+      openerCard = "";
     },
     true
   );

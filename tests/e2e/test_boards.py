@@ -305,6 +305,8 @@ def test_cleo_works_an_il6_story(open_page, shot):
     cleo.keyboard.press("Enter")
     cleo.get_by_role("dialog").get_by_role("button", name="Complete: move to Done").click()
     expect(column(cleo, "done")).to_contain_text(title)
+    # The keyboard stays on the card it opened, now in Done.
+    expect(card(cleo, title).get_by_role("link")).to_be_focused()
     shot(cleo, "2-done")
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.DONE

@@ -195,6 +195,23 @@ def test_alice_uploads_a_ctf_letter_and_sees_the_checklist_turn_green(page, shot
     )
 
 
+def test_alice_records_a_release_tag_and_is_told_why_not_twice(page, shot):
+    people = world()  # Payments Service is in production
+    sign_in(page, "alice")
+    page.goto(f"/epics/{people.payments.pk}/")
+    releases = page.locator("#releases")
+    releases.get_by_label("Release tag").fill("v1.4.0")
+    releases.get_by_role("button", name="Record release").click()
+    expect(releases.get_by_role("status")).to_have_text("Release v1.4.0 recorded.")
+    # The same tag again: refused (400), and the answer replaces the page's part, in place.
+    releases.get_by_label("Release tag").fill("v1.4.0")
+    releases.get_by_role("button", name="Record release").click()
+    expect(releases).to_contain_text("already recorded")
+    expect(releases.get_by_role("status")).to_have_count(0)
+    shot(page, "refused-tag")
+    assert people.payments.releases.count() == 1
+
+
 def test_alice_withdraws_a_request(page, shot):
     w = world()
     ticket = services.ticket_file(
