@@ -9,6 +9,7 @@ page it came from with the refusal's status code and what to do about it, changi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -184,8 +185,33 @@ def epic_detail(request, pk: int):
     return response
 
 
-@login_required
-@require_http_methods(["POST"])
+def _form_of(page):
+    """A form's POST address: a refusal re-renders the page there, which leaves the address
+    in the browser's bar. A GET of it (a reload, Enter in the bar) goes to the page the form
+    lives on, `page(user, pk)` (404 for what the user may not see), not a bare 405."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def answer(request, pk: int):
+            if request.method == "GET":
+                return redirect(page(request.user, pk))
+            return view(request, pk)
+
+        return login_required(require_http_methods(["GET", "POST"])(answer))
+
+    return decorate
+
+
+def _epic_page(part: str):
+    return lambda user, pk: f"{reverse('epic_detail', args=[epic_for_user(user, pk).pk])}#{part}"
+
+
+def _document_row(user, pk: int) -> str:
+    document = document_for_user(user, pk)
+    return f"{reverse('epic_detail', args=[document.epic_id])}#document-{document.pk}"
+
+
+@_form_of(_epic_page("upload"))
 def document_upload(request, pk: int):
     epic = epic_for_user(request.user, pk)
     form = DocumentForm(request.POST, request.FILES)
@@ -210,8 +236,7 @@ def document_upload(request, pk: int):
     return render(request, TEMPLATE, context, status=attempt.status)
 
 
-@login_required
-@require_http_methods(["POST"])
+@_form_of(_epic_page("releases"))
 def release_create(request, pk: int):
     epic = epic_for_user(request.user, pk)
     form = ReleaseForm(request.POST)
@@ -254,14 +279,12 @@ def document_download(request, pk: int):
 # Verifying and rejecting documents ---------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["POST"])
+@_form_of(_document_row)
 def document_verify(request, pk: int):
     return _decide(request, pk, "verify")
 
 
-@login_required
-@require_http_methods(["POST"])
+@_form_of(_document_row)
 def document_reject(request, pk: int):
     return _decide(request, pk, "reject")
 

@@ -291,10 +291,14 @@ def test_an_unknown_or_unseen_document_is_not_found(client, w, letter):
     assert reject(casey, Document(pk=987654), reason="No.").status_code == 404
 
 
-def test_deciding_needs_a_post(client, w, letter):
+def test_opening_a_decision_s_address_leads_to_the_document_and_decides_nothing(client, w, letter):
+    """After a refusal the browser's bar holds the form's address; a reload (GET) goes to
+    the document's row on its epic page, and changes nothing."""
     casey = sign_in(client, w.casey)
-    assert casey.get(reverse("document_verify", args=[letter.pk])).status_code == 405
-    assert casey.get(reverse("document_reject", args=[letter.pk])).status_code == 405
+    row = f"{reverse('epic_detail', args=[letter.epic_id])}#document-{letter.pk}"
+    for name in ("document_verify", "document_reject"):
+        response = casey.get(reverse(name, args=[letter.pk]))
+        assert (response.status_code, response["Location"]) == (302, row)
     assert unchanged(letter)
 
 

@@ -128,6 +128,12 @@ def post_only(obj=None, post: Rule = None, **kwargs) -> Entry:
     return Entry(obj=obj, get=page(405), post=post, **kwargs)
 
 
+def form_of(obj: str, post: Rule) -> Entry:
+    """A form's POST address whose GET (a reload after a refusal) goes to the page the form
+    lives on: 302 where the object is seen, 404 where not."""
+    return Entry(obj=obj, get=object_page(302), post=post)
+
+
 # The matrix ---------------------------------------------------------------------------------
 
 ENTRIES: dict[str, Entry] = {
@@ -146,9 +152,9 @@ ENTRIES: dict[str, Entry] = {
     # Epics and documents.
     "epic_detail": Entry(obj="epic", get=object_page()),
     # An empty upload form: 400 where the epic is seen.
-    "document_upload": post_only("epic", object_page(400)),
+    "document_upload": form_of("epic", object_page(400)),
     # An empty tag: 400 for the team's member; 403 for those who see it but may not record.
-    "release_create": post_only(
+    "release_create": form_of(
         "epic",
         lambda role, scope: (
             302
@@ -161,8 +167,8 @@ ENTRIES: dict[str, Entry] = {
     "documents_to_verify": Entry(get=roles_page(REVIEWERS), scoped=False),
     # Verified, and back to the epic, by those who verify; an empty reason is 400; the others
     # who see the document are refused (403) on the epic page.
-    "document_verify": post_only("document", lambda role, scope: _decision(role, scope, 302)),
-    "document_reject": post_only("document", lambda role, scope: _decision(role, scope, 400)),
+    "document_verify": form_of("document", lambda role, scope: _decision(role, scope, 302)),
+    "document_reject": form_of("document", lambda role, scope: _decision(role, scope, 400)),
     # Notifications: `own` is the caller's, `other` someone else's.
     "notifications": Entry(get=page(), scoped=False),
     "notification_bell": Entry(get=page(), scoped=False),
