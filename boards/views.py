@@ -294,11 +294,14 @@ def epic_card(request, pk: int):
     return _private(render(request, template, context))
 
 
-def _outcome(request, *, kind: str, pk: int, attempt, card_of, panel_of, seen: str = ""):
+def _outcome(
+    request, *, kind: str, pk: int, attempt, card_of, panel_of, seen: str = "", stay=False
+):
     """Run one attempt on a card and answer: the card where it now is (the board moves it
     there), a message, and the dialog's contents. Without JavaScript: back to the board
     with the message, or the card's page with the refusal. `seen` is the column the person
-    saw the card in: a conflict because it has left it meanwhile says so."""
+    saw the card in: a conflict because it has left it meanwhile says so. `stay`: a success
+    keeps the dialog open on the card's moves (a check done, the move it opened is next)."""
     user = request.user
     error, unmet, status, asking, notice = "", [], 200, None, ""
     conflict = False
@@ -341,11 +344,13 @@ def _outcome(request, *, kind: str, pk: int, attempt, card_of, panel_of, seen: s
         "notice": notice,
         "error": error,
         "unmet": unmet,
-        "close_dialog": from_panel and not error and asking is None,
+        "close_dialog": from_panel and not error and asking is None and not stay,
     }
-    if asking is not None or (from_panel and error):
-        # The dialog asks which engineer, or shows the refusal where the button was pressed.
-        panel = panel_of(request, pk, error=error, unmet=unmet, asking=asking)
+    if asking is not None or (from_panel and (error or stay)):
+        # The dialog asks which engineer, shows the refusal where the button was pressed, or
+        # stays open on the card's moves.
+        done = notice if stay and not error else ""
+        panel = panel_of(request, pk, error=error, unmet=unmet, asking=asking, notice=done)
         context["dialog_html"] = render_to_string(f"{CARD_TEMPLATE}#panel", panel, request=request)
         context["error"] = context["notice"] = ""
     return _private(render(request, f"{BOARD_TEMPLATE}#moved", context, status=status))
@@ -428,6 +433,7 @@ def epic_verify_cyber(request, pk: int):
         attempt=attempt,
         card_of=selectors.epic_card,
         panel_of=_epic_panel,
+        stay=True,
     )
 
 
