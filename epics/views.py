@@ -28,6 +28,7 @@ from epics.models import Document, Epic
 from portal.timeline import entries as timeline_entries
 from workflow import gates, services
 from workflow.actions import action_named
+from workflow.dates import day
 from workflow.errors import Conflict, InvalidInput, Refusal
 from workflow.permissions import (
     CYBER,
@@ -321,7 +322,7 @@ def _decide(request, pk: int, name: str):
 def _described(document: Document) -> str:
     return (
         f"the {document.get_kind_display()} of “{document.epic.title}” signed "
-        f"{dateformat.format(document.signed_on, 'j M Y')}"
+        f"{day(document.signed_on)}"
     )
 
 

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from workflow.dates import day
 from workflow.permissions import CLASSIFIED_OPS, DEVOPS, MDO_PM
 
 EVENT_TYPES = {
@@ -182,7 +183,7 @@ def _document_messages(event, document) -> list[Message]:
             Audience(team=document.epic.team),
             f"{document.get_kind_display()} of {document.epic} is {verdict}",
             f"{event.actor_name} {verdict} the {document.get_kind_display()} signed "
-            f"{document.signed_on:%Y-%m-%d}.{reason}",
+            f"{day(document.signed_on)}.{reason}",
             link_to("epic_detail", document.epic_id),
         )
     ]

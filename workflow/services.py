@@ -21,6 +21,7 @@ from epics.models import Document, Epic, ImpactLevel, Pipeline, Release, Story, 
 from requests_app.models import IMPACT_LEVELS, RequestType, Ticket
 from workflow import documents, gates, notifications
 from workflow.audit import record
+from workflow.dates import day
 from workflow.errors import Conflict, GatesUnmet, InvalidInput, NotPermitted, Refusal
 from workflow.fsm import may_take, starts_from
 from workflow.models import AccessRequest
@@ -557,7 +558,7 @@ def check_epic_verify_cyber_compliance(epic: Epic, user=None) -> Verdict:
     if epic.cyber_compliant:
         return Verdict(
             conflict=f"Epic “{epic}” was already verified cyber compliant by "
-            f"{epic.cyber_compliant_by} on {timezone.localtime(epic.cyber_compliant_at):%Y-%m-%d}.",
+            f"{epic.cyber_compliant_by} on {day(epic.cyber_compliant_at)}.",
             status=epic.status,
         )
     return Verdict()

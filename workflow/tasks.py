@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from workflow import delivery, notifications
 from workflow.business_hours import business_hours_between
+from workflow.dates import day
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,8 @@ def warn_expiring_ctf_letters() -> int:
             "ctf_expiring",
             notifications.Audience(team=letter.epic.team),
             f"CtF letter of {letter.epic} expires in {days} days",
-            f"The CtF letter of “{letter.epic}” (signed {letter.signed_on:%Y-%m-%d}) expires on "
-            f"{letter.expires_on:%Y-%m-%d}. Upload a newly signed letter to keep deploying.",
+            f"The CtF letter of “{letter.epic}” (signed {day(letter.signed_on)}) expires on "
+            f"{day(letter.expires_on)}. Upload a newly signed letter to keep deploying.",
             notifications.link_to("epic_detail", letter.epic_id),
         )
         with transaction.atomic():

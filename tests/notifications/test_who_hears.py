@@ -132,6 +132,15 @@ def test_document_decisions_tell_the_epics_team(people, hooks, epic):
         assert heard == {"document_decided": to("alice", "amy", hooks=[hooks["team"]])}
 
 
+def test_a_document_decision_names_its_signing_date_as_the_pages_do(people, epic):
+    document = DocumentFactory(
+        epic=epic, status=Document.Status.UPLOADED, signed_on=dt.date(2026, 11, 20)
+    )
+    services.document_reject(by=people["casey"], document=document, reason="Unsigned")
+    body = Notification.objects.filter(event_type="document_decided").first().body
+    assert "signed 20 Nov 2026." in body and "2026-11-20" not in body
+
+
 def test_expiring_ctf_letter_tells_the_team_once(people, hooks, epic):
     today = timezone.localdate()
     DocumentFactory(epic=epic, signed_on=today - dt.timedelta(days=340))  # expires in ~25 days
