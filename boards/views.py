@@ -601,7 +601,7 @@ def open_classified_story(request, pk: int):
         (messages.error if error else messages.success)(
             request, error or f"Request #{ticket.pk} is with Classified Ops: its story is To Do."
         )
-        return redirect("board_classified")
+        return redirect(_safe_next(request, reverse("board_classified")))
     card = None
     if not error:
         story = stories_for(user).filter(ticket=ticket, board=Story.Board.CLASSIFIED_OPS).first()

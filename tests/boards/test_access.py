@@ -41,6 +41,7 @@ def test_a_product_team_member_gets_none_of_the_pm_boards(people, as_user, name,
     page = text_of(response)
     assert "is not for your role" in page
     assert "Logistics Tracker" not in page  # nothing of the board leaks
+    assert "Back to your home page · Team Alpha requests" in page
 
 
 def test_a_product_team_member_cannot_open_or_move_a_card(people, as_user):

@@ -185,7 +185,6 @@ def test_without_access_the_classified_story_stays_hidden_and_access_can_be_aske
     link = reverse("board_story_card", args=[story.pk])
     assert f'href="{link}"' in page_of(alice, ticket).content.decode()
     assert "(opening it needs Classified Ops access)" in page
-    assert "You need Classified Ops access to open the Classified Ops story." in page
     assert "Production Deploy (IL6)" not in page
     assert not AuditEvent.objects.filter(object_id=story.pk, action="open").exists()
     response = alice.post(
@@ -201,6 +200,16 @@ def test_without_access_the_classified_story_stays_hidden_and_access_can_be_aske
 
 def ticket_url(ticket):
     return reverse("ticket_detail", args=[ticket.pk])
+
+
+def test_a_finished_il6_request_no_longer_offers_access(client, w):
+    ticket = il6_with_classified_story(w)
+    story = ticket.stories.get(board=Story.Board.CLASSIFIED_OPS)
+    services.story_pick_up(by=w.cleo, story=story)
+    services.story_complete(by=w.cleo, story=story)
+    page = text_of(page_of(sign_in(client, w.alice), ticket))
+    assert "Link to its story on the Classified Ops board:" in page
+    assert "Request Classified Ops access" not in page
 
 
 def test_an_empty_justification_is_refused_with_what_to_write(client, w):
@@ -232,8 +241,10 @@ def test_an_mdo_pm_opens_the_classified_story_from_the_request_page(client, w):
     services.story_pick_up(by=w.dana, story=story)
     services.story_complete(by=w.dana, story=story)
     assert "Open the Classified Ops story" in text_of(page_of(pat, ticket))
-    response = pat.post(reverse("board_open_classified", args=[ticket.pk]))
-    assert response.status_code == 302
+    response = pat.post(
+        reverse("board_open_classified", args=[ticket.pk]), {"next": ticket_url(ticket)}
+    )
+    assert (response.status_code, response["Location"]) == (302, ticket_url(ticket))
     ticket.refresh_from_db()
     assert ticket.status == "in_progress"
     page = text_of(page_of(pat, ticket))
