@@ -1,6 +1,9 @@
 """The boards at 200, 2,000 and 20,000 epics: the board page, a column's next page, the
-triage queue and one transition, through django.test.Client in-process (p50 and p95 over
-repeated requests, queries, response bytes).
+triage queue and one transition (a drop that starts a pipeline), through django.test.Client
+in-process (p50 and p95 over repeated requests, queries, response bytes); and, under
+`story_moves`, the drops that move a story with its epic and request (an MDO PM assigning an
+engineer, and completing). Without REDIS_URL tasks run in-process, so a move's count includes
+delivering its e-mail after the commit; with it, the delivery is queued.
 
 Each size lives in a database of its own (the bench database's name + "_board<size>"), seeded
 once with bulk_create and reused by later runs (a marker team names the seed's version); each
@@ -279,54 +282,107 @@ def _column_page_path() -> str:
     return f"{path}?after={view.more}" if view.more else path
 
 
-def _measure_transition(client) -> dict:
-    """Start the pipeline of epics waiting in New, one POST each (as a drop sends it); then
-    put them back as the seed had them, so the next run finds them again."""
+def _measure_drops(client, source: str, target: str, restore, **extra) -> dict:
+    """Drop epics waiting in `source` onto `target`, one POST each (as the board sends it):
+    timed, and the last one's queries counted. Then the epics go back to `source` as they
+    were, and `restore(pks)` puts back their requests and stories, so the next run finds them
+    again."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from epics.models import Epic
-    from requests_app.models import Ticket
 
-    ready = list(
-        Epic.objects.filter(
-            status=Epic.Status.NEW,
-            tickets__status=Ticket.Status.TRIAGED,
-            tickets__request_type="pipeline",
-        ).order_by("pk")[: WARMUP + REPEATS + 1]
-    )
-    snapshot = {epic.pk: epic.status_changed_at for epic in ready}
-    headers = {"HX-Request": "true"}
+    epics = list(_waiting_in(source)[: WARMUP + REPEATS + 1])
+    snapshot = {epic.pk: epic.status_changed_at for epic in epics}
 
     def move(epic):
         response = client.post(
             f"/boards/epics/{epic.pk}/move/",
-            {"from": "new", "to": "pipeline_in_progress"},
-            headers=headers,
+            {"from": source, "to": target, **extra},
+            headers={"HX-Request": "true"},
         )
         assert response.status_code == 200, (epic.pk, response.status_code, response.content)
 
     try:
-        for epic in ready[:WARMUP]:
+        for epic in epics[:WARMUP]:
             move(epic)
         times = []
-        for epic in ready[WARMUP : WARMUP + REPEATS]:
+        for epic in epics[WARMUP : WARMUP + REPEATS]:
             started = time.perf_counter()
             move(epic)
             times.append((time.perf_counter() - started) * 1000)
         with CaptureQueriesContext(connection) as captured:
-            move(ready[-1])
+            move(epics[-1])
     finally:
         for pk, at in snapshot.items():
-            Epic.objects.filter(pk=pk).update(status=Epic.Status.NEW, status_changed_at=at)
-        Ticket.objects.filter(epic_id__in=snapshot, status=Ticket.Status.TRIAGED).update(
-            epic_status_before=""
-        )
+            Epic.objects.filter(pk=pk).update(status=source, status_changed_at=at)
+        restore(list(snapshot))
     return {
         "p50_ms": round(percentile(times, 0.50), 1),
         "p95_ms": round(percentile(times, 0.95), 1),
         "queries": len(captured),
     }
+
+
+def _waiting_in(status: str):
+    """The seed's epics in `status` with the pipeline request that waits there."""
+    from epics.models import Epic
+    from requests_app.models import Ticket
+
+    waiting = {
+        "new": Ticket.Status.TRIAGED,
+        "pipeline_in_progress": Ticket.Status.TRIAGED,
+        "pipeline_being_built": Ticket.Status.IN_PROGRESS,
+    }[status]
+    return (
+        Epic.objects.filter(
+            status=status, tickets__status=waiting, tickets__request_type="pipeline"
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _put_back(pks, *, ticket: str, story: str, **story_fields) -> None:
+    """The epics' pipeline requests and product stories as the seed made them; the pipelines
+    a completion recorded (the seed gives these epics none) removed."""
+    from epics.models import Pipeline, Story
+    from requests_app.models import Ticket
+
+    requests = Ticket.objects.filter(epic_id__in=pks, request_type="pipeline")
+    requests.exclude(epic_status_before="").update(status=ticket)
+    stories = Story.objects.filter(epic_id__in=pks, board=Story.Board.PRODUCT)
+    stories.update(status=story, **story_fields)
+    Pipeline.objects.filter(epic_id__in=pks).delete()
+
+
+def _measure_transitions(client) -> tuple[dict, dict]:
+    """The transition the issue times (a drop that starts a pipeline), and the drops that
+    move a story with its epic and request: an MDO PM assigning an engineer, and completing."""
+    from django.contrib.auth import get_user_model
+
+    from requests_app.models import Ticket
+
+    def unstart(pks):
+        waiting = Ticket.objects.filter(epic_id__in=pks, status=Ticket.Status.TRIAGED)
+        waiting.update(epic_status_before="")
+
+    engineer = get_user_model().objects.get(username="bench-dev-1")
+    start = _measure_drops(client, "new", "pipeline_in_progress", unstart)
+    assign = _measure_drops(
+        client,
+        "pipeline_in_progress",
+        "pipeline_being_built",
+        lambda pks: _put_back(pks, ticket="triaged", story="to_do", assignee=None),
+        assignee=engineer.pk,
+    )
+    complete = _measure_drops(
+        client,
+        "pipeline_being_built",
+        "pipeline_complete",
+        lambda pks: _put_back(pks, ticket="in_progress", story="in_progress"),
+    )
+    return start, {"assign": assign, "complete": complete}
 
 
 def measure(size: int) -> dict:
@@ -338,7 +394,7 @@ def measure(size: int) -> dict:
         "triage_queue": _measure_get(client, "/boards/triage/"),
     }
     if size == max(SIZES):
-        result["transition"] = _measure_transition(client)
+        result["transition"], result["story_moves"] = _measure_transitions(client)
     return result
 
 
@@ -348,7 +404,15 @@ def measure(size: int) -> dict:
 def run() -> dict:
     per_size = {}
     for size in SIZES:
-        env = {**os.environ, "BENCH_DATABASE_URL": size_database_url(size)}
+        env = {
+            **os.environ,
+            "BENCH_DATABASE_URL": size_database_url(size),
+            # The e-mails the moves' notifications send (in-process without REDIS_URL) are kept
+            # in memory, not printed over the table.
+            "EMAIL_BACKEND": os.environ.get(
+                "EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+            ),
+        }
         child = subprocess.run(
             [sys.executable, "-m", "bench.board", str(size)],
             cwd=BASE_DIR,
@@ -363,6 +427,7 @@ def run() -> dict:
         for key in ("board", "column_page", "triage_queue")
     }
     results["transition"] = per_size[max(SIZES)]["transition"]
+    results["story_moves"] = per_size[max(SIZES)]["story_moves"]
     _print(results)
     return results
 
@@ -375,11 +440,9 @@ def _print(results: dict) -> None:
                 f"{key:14} {size:>6} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['queries']:>8} "
                 f"{row['bytes'] / 1024:>7.1f}"
             )
-    row = results["transition"]
-    print(
-        f"{'transition':14} {max(SIZES):>6} {row['p50_ms']:>8} {row['p95_ms']:>8} "
-        f"{row['queries']:>8}"
-    )
+    moves = {"transition": results["transition"], **results["story_moves"]}
+    for key, row in moves.items():
+        print(f"{key:14} {max(SIZES):>6} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['queries']:>8}")
     board = results["board"]
     small, large = board[str(min(SIZES))], board[str(max(SIZES))]
     print(
