@@ -631,15 +631,15 @@ def check_story_pick_up(story: Story, user) -> Verdict:
 
 
 def _lock_story(story: Story) -> Story:
-    """The epic, then the story and its ticket in one query (with the teams notifications
-    name). The epic's lock comes first on every path, so no other order can interleave."""
+    """The epic, then all its stories and their tickets in one query: the story acted on is
+    among them, and the gates read the others (is the epic free?). The teams notifications
+    name come with them. The epic's lock comes first on every path, so no other order can
+    interleave."""
     epic = _locked(Epic, story.epic_id, "team")
-    story = (
-        Story.objects.select_related("ticket__team")
-        .select_for_update(of=("self", "ticket"))
-        .get(pk=story.pk)
-    )
-    story.epic = story.ticket.epic = epic
+    stories = Story.objects.select_related("ticket__team").select_for_update(of=("self", "ticket"))
+    prefetch_related_objects([epic], Prefetch("stories", queryset=stories.order_by("pk")))
+    story = next(other for other in epic.stories.all() if other.pk == story.pk)
+    story.ticket.epic = epic
     return story
 
 
