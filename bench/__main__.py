@@ -2,7 +2,7 @@
 
 python -m bench                  # every section
 python -m bench notifications    # only these sections
-python -m bench board            # the boards: board, column_page, triage_queue, transition, story_moves
+python -m bench board            # the boards (and the drops: transition, story_moves)
 """
 
 from __future__ import annotations
