@@ -260,25 +260,40 @@ def _engineers(options, role: str) -> list:
     return []
 
 
+def _panel_context(request, card, options, *, kind, role, move, board, nav, **extra) -> dict:
+    """What a card's dialog (or its page without JavaScript) shows, on either board: its
+    moves as buttons, the engineers of `role` when one is to be chosen, where a move posts
+    and where to go back."""
+    return {
+        "kind": kind,
+        "card": card,
+        "options": options,
+        "engineers": _engineers(options, role),
+        "move_url": reverse(move, args=[card.pk]),
+        "board_url": reverse(board),
+        "next": _safe_next(request, reverse(board)),
+        "now": selectors.now(),
+        "nav": nav,
+        **extra,
+    }
+
+
 def _epic_panel_context(request, epic: Epic, **extra) -> dict:
     user = request.user
-    options = moves.epic_options(epic, user)
     cyber = action_named(Epic, "verify_cyber_compliance")
-    context = {
-        "kind": EPICS,
-        "card": epic,
-        "options": options,
-        "engineers": _engineers(options, DEVOPS),
-        "cyber_offered": epic.requires_new_ctf and cyber.offered_to(epic, user),
-        "move_url": reverse("board_epic_move", args=[epic.pk]),
-        "verify_url": reverse("board_epic_verify_cyber", args=[epic.pk]),
-        "board_url": reverse("board_epics"),
-        "next": _safe_next(request, reverse("board_epics")),
-        "now": selectors.now(),
-        "nav": "epic_board",
-    }
-    context.update(extra)
-    return context
+    return _panel_context(
+        request,
+        epic,
+        moves.epic_options(epic, user),
+        kind=EPICS,
+        role=DEVOPS,
+        move="board_epic_move",
+        board="board_epics",
+        nav="epic_board",
+        cyber_offered=epic.requires_new_ctf and cyber.offered_to(epic, user),
+        verify_url=reverse("board_epic_verify_cyber", args=[epic.pk]),
+        **extra,
+    )
 
 
 @login_required
@@ -509,21 +524,17 @@ def classified_column(request, status: str):
 
 
 def _story_panel_context(request, story: Story, **extra) -> dict:
-    user = request.user
-    options = moves.story_options(story, user)
-    context = {
-        "kind": CLASSIFIED,
-        "card": story,
-        "options": options,
-        "engineers": _engineers(options, story.worker_role),
-        "move_url": reverse("board_story_move", args=[story.pk]),
-        "board_url": reverse("board_classified"),
-        "next": _safe_next(request, reverse("board_classified")),
-        "now": selectors.now(),
-        "nav": "classified",
-    }
-    context.update(extra)
-    return context
+    return _panel_context(
+        request,
+        story,
+        moves.story_options(story, request.user),
+        kind=CLASSIFIED,
+        role=story.worker_role,
+        move="board_story_move",
+        board="board_classified",
+        nav="classified",
+        **extra,
+    )
 
 
 def _classified_story(request, pk) -> Story:
