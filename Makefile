@@ -43,8 +43,14 @@ lint: install
 bench: install
 	$(PY) -m bench
 
+# Three workers, as docker-compose.yml runs them: one per delivery channel's queue (a hung
+# mail relay delays only e-mail) and one for everything else. Ctrl-C stops all three.
 worker: install
-	$(VENV)/bin/celery -A portal worker -l info
+	trap 'kill 0' INT TERM; \
+	$(VENV)/bin/celery -A portal worker -Q celery -c 2 -l info -n worker@%h & \
+	$(VENV)/bin/celery -A portal worker -Q email -c 4 -l info -n email@%h & \
+	$(VENV)/bin/celery -A portal worker -Q webhook -c 4 -l info -n webhook@%h & \
+	wait
 
 beat: install
 	$(VENV)/bin/celery -A portal beat -l info

@@ -1,4 +1,4 @@
-"""REST API v1 (API.md): thin views over workflow/selectors.py and workflow/services.py.
+"""REST API v1 (API.md): thin views over workflow/selectors.py and workflow/services/.
 
 A view parses the input, calls one service, and renders the object re-read through its
 selector (so `transitions` reflect the new state). What the caller may not see is absent
@@ -7,6 +7,7 @@ from lists and answers 404 everywhere else. No rule of WORKFLOWS.md is decided h
 
 from __future__ import annotations
 
+from django.db import DatabaseError, connection
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.templatetags.static import static
@@ -24,6 +25,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api import idempotency
 from api import serializers as s
 from epics.models import Document, Epic, Release, Story, Team
 from requests_app.models import Ticket
@@ -173,8 +175,29 @@ class ResourceViewSet(
         return serializer.validated_data
 
     def rendered(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
-        """The object as the caller now sees it, re-read through its selector."""
-        return Response(self.get_serializer(self.visible(obj.pk)).data, status=status_code)
+        """The object as the caller now sees it, re-read through its selector.
+
+        Called once an action has committed: if reading it back fails (the database
+        connection lost meanwhile), the answer is still the action's success, saying what
+        is known, never an error for an action that happened."""
+        try:
+            return Response(self.get_serializer(self.visible(obj.pk)).data, status=status_code)
+        except DatabaseError:
+            connection.close()
+            done = {"id": obj.pk, "status": getattr(obj, "status", None)}
+            detail = "Done. Reading it back failed: GET it again for the whole of it."
+            return Response({**done, "detail": detail}, status=status_code)
+
+    # Idempotency-Key (api/idempotency.py): claimed once the caller is known, answered last.
+    def initial(self, request, *args, **kwargs):
+        self.idempotent_request = None
+        super().initial(request, *args, **kwargs)
+        self.idempotent_request = idempotency.begin(request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        idempotency.finish(getattr(self, "idempotent_request", None), response)
+        return response
 
 
 # Resources -------------------------------------------------------------------------------------

@@ -56,11 +56,11 @@ def _wait_until(predicate, timeout: float) -> None:
 def run() -> dict:
 
     from epics.models import Epic, Team
+    from notifications.models import Notification
     from portal.celery import app
     from tests.factories import UserFactory
     from tests.fakes import FakeSMTPServer
     from workflow import services
-    from workflow.models import Notification
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-notify-"))
     redis_url, redis_process = _redis_url(tmp)

@@ -1,9 +1,10 @@
 """What dragging a card from one column to another means: the one table of board moves.
 
 A move names the action of workflow/actions.py it runs, on the epic itself or on the epic's
-open story of the request types it concerns. The services decide everything else (who may,
-from which status, which gates): a move the table does not know, or that the services
-refuse, leaves the card where it is and says why.
+open story of the request types it concerns. The table is read from the Epic state machine
+and the request types' epic routes (workflow/request_types.py). The services decide
+everything else (who may, from which status, which gates): a move the table does not know,
+or that the services refuse, leaves the card where it is and says why.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 
 from epics.models import Epic, Story
-from requests_app.models import RequestType
-from workflow.actions import action_named
+from workflow import request_types
+from workflow.actions import action_named, not_yours, offer, offer_named
 from workflow.errors import Conflict
-from workflow.fsm import may_take
+from workflow.fsm import may_take, transition_named
 from workflow.permissions import with_roles
 
 S = Epic.Status
-PIPELINES = (RequestType.PIPELINE, RequestType.NEW_PIPELINE_CTF)
 
 
 @dataclass(frozen=True)
@@ -37,31 +37,25 @@ class Move:
         return _label(self.target)
 
 
-def _start_pipeline(source: str) -> Move:
-    return Move(source, S.PIPELINE_IN_PROGRESS, "start_pipeline")
+def _epic_moves() -> dict[tuple[str, str], Move]:
+    """Dropping an epic: from each status the pipeline starts from, into Pipeline In Progress;
+    then, per request type that moves the epic, its story's start and its completion, from
+    where the route's transition starts to where it leads. Request types whose story takes
+    the same transition share the move."""
+    sources, target = transition_named(Epic, "start_pipeline")
+    moves = {(source, target): Move(source, target, "start_pipeline") for source in sources}
+    for kind in request_types.KINDS:
+        for move_kind, name in (("start", kind.epic.on_start), ("complete", kind.epic.on_complete)):
+            if not name:
+                continue
+            (source, *_), target = transition_named(Epic, name)
+            known = moves.get((source, target))
+            types = (*(known.request_types if known else ()), kind.value)
+            moves[(source, target)] = Move(source, target, move_kind, types)
+    return moves
 
 
-EPIC_MOVES: dict[tuple[str, str], Move] = {
-    (move.source, move.target): move
-    for move in (
-        _start_pipeline(S.NEW),
-        _start_pipeline(S.PIPELINE_COMPLETE),
-        _start_pipeline(S.DEPLOYED_STAGING),
-        _start_pipeline(S.PROD_DEPLOY_COMPLETE),
-        Move(S.PIPELINE_IN_PROGRESS, S.PIPELINE_BEING_BUILT, "start", PIPELINES),
-        Move(S.PIPELINE_BEING_BUILT, S.PIPELINE_COMPLETE, "complete", (RequestType.PIPELINE,)),
-        Move(
-            S.PIPELINE_BEING_BUILT, S.DEPLOYED_STAGING, "complete", (RequestType.NEW_PIPELINE_CTF,)
-        ),
-        Move(S.PROD_DEPLOY_QUEUED, S.PROD_DEPLOY_IN_PROGRESS, "start", (RequestType.PROD_DEPLOY,)),
-        Move(
-            S.PROD_DEPLOY_IN_PROGRESS,
-            S.PROD_DEPLOY_COMPLETE,
-            "complete",
-            (RequestType.PROD_DEPLOY,),
-        ),
-    )
-}
+EPIC_MOVES: dict[tuple[str, str], Move] = _epic_moves()
 
 # The Classified Ops board moves its stories themselves.
 STORY_MOVES: dict[tuple[str, str], Move] = {
@@ -247,22 +241,19 @@ def story_options(story: Story, user) -> list[dict]:
 
 
 def _option(step: Step, user) -> dict:
-    action, obj = step.action, step.obj
-    verdict = action.check(obj, user)
-    label = {
-        "start_pipeline": "Start the pipeline",
-        "assign": "Assign",
-        "pick_up": "Pick up",
-        "complete": "Complete",
-    }[action.name]
+    found = offer(step.action, step.obj, user)
+    who = [found.who]
+    if step.move.kind == "start":  # an MDO PM assigns it, or an engineer picks it up
+        who = [offer_named(step.obj, name, user).who for name in ("assign", "pick_up")]
     return {
         "move": step.move,
-        "action": action.name,
-        "label": label,
+        "action": found.name,
+        "label": found.label,
         "story": step.story,
         "needs_assignee": step.needs_assignee,
-        "permitted": action.offered_to(obj, user) or step.needs_assignee,
-        "allowed": verdict.allowed,
-        "conflict": verdict.conflict,
-        "unmet": verdict.unmet,
+        "permitted": step.action.offered_to(step.obj, user) or step.needs_assignee,
+        "not_yours": not_yours(*who),
+        "allowed": found.verdict.allowed,
+        "conflict": found.conflict,
+        "unmet": found.unmet,
     }

@@ -44,20 +44,13 @@ from django.utils.dateparse import parse_datetime
 
 from boards.templatetags.boards import age
 from epics.models import Epic, ImpactLevel, Pipeline, Story
-from requests_app.models import RequestType, Ticket
+from requests_app.models import Ticket
+from workflow import request_types
 from workflow.models import AuditEvent
 from workflow.permissions import CLASSIFIED_OPS, DEVOPS, sees_all_teams, team_ids_of
 from workflow.selectors import epics_for, stories_for, teams_for, tickets_for
 
 OPEN_STORY = (Story.Status.TO_DO, Story.Status.IN_PROGRESS)
-
-# What a card calls the request behind its story, short enough for a card.
-SHORT_TYPE = {
-    RequestType.PIPELINE: "{level} pipeline",
-    RequestType.NEW_PIPELINE_CTF: "{level} pipeline, new CtF",
-    RequestType.PROD_DEPLOY: "{level} prod deploy",
-    RequestType.IL6_PROD_DEPLOY: "IL6 structure",
-}
 
 
 def page_size() -> int:
@@ -385,7 +378,8 @@ def _as_datetime(value) -> dt.datetime:
 
 
 def _short(request_type: str, level: str) -> str:
-    return SHORT_TYPE[request_type].format(level=level)
+    """What a card calls the request behind its story, short enough for a card."""
+    return request_types.of(request_type).short_for(level)
 
 
 def _rows_of_columns(branches) -> list[tuple]:
@@ -674,7 +668,10 @@ def il6_waiting_for_classified(user, limit: int = 50) -> list[Ticket]:
     Production Deploy story (once the structure is prepared)."""
     return list(
         tickets_for(user)
-        .filter(request_type=RequestType.IL6_PROD_DEPLOY, status=Ticket.Status.TRIAGED)
+        .filter(
+            request_type__in=request_types.where(lambda kind: kind.classified),
+            status=Ticket.Status.TRIAGED,
+        )
         .order_by("created_at", "pk")[:limit]
     )
 
@@ -718,7 +715,7 @@ def clashing_new_ctf_names(tickets: list[Ticket]) -> set[int]:
     pairs = [
         (ticket.pk, ticket.team_id, ticket.application_name)
         for ticket in tickets
-        if ticket.request_type == RequestType.NEW_PIPELINE_CTF
+        if ticket.kind.opens_epic
     ]
     if not pairs:
         return set()

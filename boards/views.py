@@ -688,7 +688,7 @@ def access_decide(request, pk: int, decision: str):
 
 
 def _triage_row(ticket: Ticket, user, *, now, clashing: set[int], **extra) -> dict:
-    if ticket.request_type == "new_pipeline_ctf" and ticket.pk not in clashing:
+    if ticket.kind.opens_epic and ticket.pk not in clashing:
         # A new CtF has no gate at triage; only an epic now holding its name stands in the way
         # (found for the whole page in one query; check_ticket_triage would ask per ticket).
         verdict = services.Verdict()

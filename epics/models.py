@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from workflow.fsm import StateMachine
@@ -18,6 +19,8 @@ from workflow.permissions import (
     CYBER,
     DEVOPS,
     MDO_PM,
+    ROLE_HOLDERS,
+    described,
     has_role,
     role_permission,
 )
@@ -160,9 +163,9 @@ class Epic(StateMachine):
     @transition(
         field=status, source=Status.PROD_DEPLOY_IN_PROGRESS, target=Status.PROD_DEPLOY_COMPLETE
     )
-    def complete_prod_deploy(self, *, at):
+    def complete_prod_deploy(self):
         if self.production_at is None:
-            self.production_at = at
+            self.production_at = timezone.now()
 
     @transition(
         field=status,
@@ -236,7 +239,9 @@ class Story(StateMachine):
         field=status,
         source=Status.TO_DO,
         target=Status.IN_PROGRESS,
-        permission=lambda story, user: has_role(user, story.worker_role),
+        permission=described(lambda story: ROLE_HOLDERS[story.worker_role])(
+            lambda story, user: has_role(user, story.worker_role)
+        ),
     )
     def pick_up(self, user):
         self.assignee = user
@@ -245,7 +250,9 @@ class Story(StateMachine):
         field=status,
         source=Status.IN_PROGRESS,
         target=Status.DONE,
-        permission=lambda story, user: story.assignee_id == user.pk or has_role(user, MDO_PM),
+        permission=described("its assignee or an MDO PM")(
+            lambda story, user: story.assignee_id == user.pk or has_role(user, MDO_PM)
+        ),
     )
     def complete(self):
         pass

@@ -2,7 +2,7 @@ from django.urls import path
 
 from epics import views
 
-# Flat names: notifications (workflow/notifications.py) link to "epic_detail".
+# Flat names: notifications (notifications/rules.py) link to "epic_detail".
 urlpatterns = [
     path("epics/<int:pk>/", views.epic_detail, name="epic_detail"),
     path("epics/<int:pk>/documents/", views.document_upload, name="document_upload"),

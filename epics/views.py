@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 from epics.forms import DocumentForm, ReleaseForm
 from epics.models import Document, Epic
 from portal.timeline import entries as timeline_entries
-from workflow import gates, services
+from workflow import gates, request_types, services
 from workflow.actions import action_named
 from workflow.dates import day
 from workflow.errors import Conflict, InvalidInput, Refusal
@@ -170,6 +170,7 @@ def _context(
         "release_form": release_form or ReleaseForm(),
         "may_upload": may_upload_documents(user, epic),
         "team_member": may_record_releases(user, epic),  # files requests, records releases
+        "pipeline_request_type": request_types.adding_a_pipeline().value,
         "production": gates.epic_has_production(epic),
         "next_url": next_url,
         "open_upload": open_upload,

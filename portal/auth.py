@@ -40,6 +40,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, empty
 
+from portal import ops
 from workflow import audit
 from workflow.models import AuditEvent
 from workflow.permissions import with_roles
@@ -69,7 +70,9 @@ def record_account(*, by, obj, **event) -> AuditEvent:
         if obj._wrapped is empty:
             obj._setup()
         obj = obj._wrapped
-    return audit.record(by=by, obj=obj, model=get_user_model(), **event)
+    recorded = audit.record(by=by, obj=obj, model=get_user_model(), **event)
+    ops.observe(recorded)
+    return recorded
 
 
 def _events(username: str):

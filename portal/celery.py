@@ -1,4 +1,5 @@
-"""The Celery app: configured from Django settings (CELERY_*), tasks found in each app."""
+"""The Celery app: configured from Django settings (CELERY_*), tasks found in each app's
+`tasks` module (and `notifications.reminders`, the beat's time-driven notifications)."""
 
 import os
 
@@ -9,3 +10,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The beat's time-driven notifications live beside the delivery tasks.
+app.autodiscover_tasks(related_name="reminders")

@@ -4,9 +4,10 @@ OpsMiddleware answers the three before anything else runs: no host check (a prob
 the pod's address), no HTTPS redirect (probes speak plain HTTP inside the cluster), no
 session and no consent banner. It also times every other request for the metrics.
 
-Metrics come from the audit trail: `observe(event)` is called by workflow.audit.record for
-every event and counts it by model, action and outcome, and each unmet gate of a refusal by
-its code. With gunicorn's several workers, set
+Metrics come from the audit trail: `observe(*events)` is called by the services' runner
+(workflow/services/runner.py) for the events of each action and refusal, and by sign-in
+(portal/auth.py); it counts them by model, action and outcome, and each unmet gate of a
+refusal by its code. With gunicorn's several workers, set
 PROMETHEUS_MULTIPROC_DIR to an empty folder they share, so /metrics adds up all of them.
 
 /metrics answers only to `Authorization: Bearer $METRICS_TOKEN` when METRICS_TOKEN is set,
@@ -62,20 +63,19 @@ HTTP_DURATION = Histogram(
 # Counting audit events ------------------------------------------------------------------------
 
 
-def observe(event) -> None:
-    """Count an audit event as it is written. Called by workflow.audit.record.
-
-    Counted at once rather than on commit: a service's events roll back only when the
-    database fails mid-action, and a counter may be a little high then, never a notification
-    late. Never raises: a metric must not fail an action."""
-    try:
-        model = event.content_type.model
-        TRANSITIONS.labels(model, event.action, event.outcome).inc()
-        if event.outcome == "refused":
-            for gate in (event.detail or {}).get("unmet", []):
-                GATE_REFUSALS.labels(model, event.action, str(gate)).inc()
-    except Exception as exc:
-        logger.warning("metrics: cannot count audit event: %r", exc)
+def observe(*events) -> None:
+    """Count audit events: the services' runner counts an action's events once it has
+    committed, and a refusal once it is recorded. Never raises: a metric must not fail an
+    action."""
+    for event in events:
+        try:
+            model = event.content_type.model
+            TRANSITIONS.labels(model, event.action, event.outcome).inc()
+            if event.outcome == "refused":
+                for gate in (event.detail or {}).get("unmet", []):
+                    GATE_REFUSALS.labels(model, event.action, str(gate)).inc()
+        except Exception as exc:
+            logger.warning("metrics: cannot count audit event: %r", exc)
 
 
 # Health and readiness ------------------------------------------------------------------------
@@ -159,7 +159,7 @@ class NotificationBacklog:
     def collect(self):
         from django.db.models import Count
 
-        from workflow.models import Notification
+        from notifications.models import Notification
 
         gauge = GaugeMetricFamily(
             "mdo_notifications_undelivered",

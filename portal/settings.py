@@ -2,6 +2,10 @@
 
 With no environment at all the portal runs on SQLite under var/ and runs Celery tasks
 in-process; DATABASE_URL switches to PostgreSQL and REDIS_URL to Celery on Redis.
+
+Each setting is written once, whole, where it is declared (the lists of apps, middleware and
+context processors included): a member that depends on the environment is decided inside
+it, and no later section appends to it.
 """
 
 from pathlib import Path
@@ -41,6 +45,7 @@ INSTALLED_APPS = [
     "epics",
     "requests_app",
     "workflow",
+    "notifications",
     "api",
     "boards",
     "insights",
@@ -64,6 +69,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "workflow.audit.ClientAddressMiddleware",
+    # The product team pages (portal/middleware.py): idle sessions end, every page asks for
+    # the consent banner, and HTMX requests whose session ended sign in as a whole page.
+    "portal.middleware.IdleSessionMiddleware",
+    "portal.middleware.ConsentBannerMiddleware",
+    "portal.middleware.HtmxLoginRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -80,6 +90,11 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # What the shared layout shows on every page: the user's teams and the
+                # idle timeout, the notification bell's count, the boards' navigation.
+                "portal.context_processors.portal",
+                "notifications.context_processors.notifications",
+                "boards.context_processors.boards",
             ],
         },
     },
@@ -87,18 +102,16 @@ TEMPLATES = [
 
 # SQLite by default; WAL, IMMEDIATE transactions and a busy timeout let the dev server take
 # concurrent requests without "database is locked".
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
+_database = env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    Path(_database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    _database["OPTIONS"] = {
+        **_database.get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -169,7 +182,6 @@ CELERY_TASK_TIME_LIMIT = 60
 CELERY_TASK_SOFT_TIME_LIMIT = 45
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="mdo-portal@localhost")
 
 # Logs (portal/logging.py): one JSON object per line with the request id (LOG_FORMAT=json,
@@ -205,12 +217,16 @@ LOGGING = {
 # request that queued the task) rather than Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# Notifications (workflow/notifications.py): e-mail through Django's mail (SMTP when
-# EMAIL_HOST is set, the console otherwise), Mattermost/Slack-compatible webhooks per team
-# and per role (in the admin, or here as "key=url" pairs: a role name or a team name).
+# Notifications (notifications/): e-mail through Django's mail (SMTP when
+# EMAIL_HOST is set, EMAIL_BACKEND otherwise: the console unless it says another),
+# Mattermost/Slack-compatible webhooks per team and per role (in the admin, or here as
+# "key=url" pairs: a role name or a team name).
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+)
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
@@ -219,9 +235,20 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 WEBHOOK_URLS = env.dict("WEBHOOK_URLS", default={})
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
-# Undelivered notifications older than this are queued again by the sweeper.
+# Delivery (notifications/delivery.py): a failed attempt is tried again after a backoff
+# that doubles from NOTIFICATION_BACKOFF_SECONDS up to NOTIFICATION_BACKOFF_MAX_SECONDS,
+# until the row has waited NOTIFICATION_GIVE_UP_AFTER seconds; then it is failed (and can be
+# sent again). A sender holds a row it claimed for NOTIFICATION_LEASE_SECONDS at most.
+# The sweeper runs every NOTIFICATION_RETRY_AFTER_SECONDS and queues rows overdue by as much.
 NOTIFICATION_RETRY_AFTER_SECONDS = env.int("NOTIFICATION_RETRY_AFTER_SECONDS", default=30)
-NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
+NOTIFICATION_BACKOFF_SECONDS = env.float("NOTIFICATION_BACKOFF_SECONDS", default=2.0)
+NOTIFICATION_BACKOFF_MAX_SECONDS = env.float("NOTIFICATION_BACKOFF_MAX_SECONDS", default=300.0)
+NOTIFICATION_GIVE_UP_AFTER = env.int("NOTIFICATION_GIVE_UP_AFTER", default=86400)
+NOTIFICATION_LEASE_SECONDS = env.int(
+    "NOTIFICATION_LEASE_SECONDS", default=int(max(EMAIL_TIMEOUT, WEBHOOK_TIMEOUT)) + 50
+)
+# What a web request spends, at most, handing its notifications to the broker after commit.
+NOTIFICATION_PUBLISH_TIMEOUT = env.float("NOTIFICATION_PUBLISH_TIMEOUT", default=0.5)
 
 # The MDO's working calendar, for triage reminders and insights.
 BUSINESS_TIME_ZONE = env.str("BUSINESS_TIME_ZONE", default="America/Chicago")
@@ -231,18 +258,18 @@ BUSINESS_DAYS = env.list("BUSINESS_DAYS", cast=int, default=[0, 1, 2, 3, 4])
 TRIAGE_GOAL_BUSINESS_HOURS = env.float("TRIAGE_GOAL_BUSINESS_HOURS", default=8)
 CTF_EXPIRY_WARNING_DAYS = env.int("CTF_EXPIRY_WARNING_DAYS", default=30)
 
-# Celery beat (workflow/tasks.py).
+# Celery beat (notifications/tasks.py, notifications/reminders.py).
 CELERY_BEAT_SCHEDULE = {
     "sweep-undelivered-notifications": {
-        "task": "workflow.tasks.sweep_undelivered",
+        "task": "notifications.tasks.sweep_undelivered",
         "schedule": float(NOTIFICATION_RETRY_AFTER_SECONDS),
     },
     "warn-expiring-ctf-letters": {
-        "task": "workflow.tasks.warn_expiring_ctf_letters",
+        "task": "notifications.reminders.warn_expiring_ctf_letters",
         "schedule": 24 * 3600.0,
     },
     "remind-overdue-triage": {
-        "task": "workflow.tasks.remind_overdue_triage",
+        "task": "notifications.reminders.remind_overdue_triage",
         "schedule": 3600.0,
     },
 }
@@ -250,7 +277,18 @@ CELERY_BEAT_SCHEDULE = {
 # quickly and the sweeper queues the notification again later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # A task taken by a worker that died unacknowledged comes back after this long. It must
+    # be longer than the longest countdown (a retry's backoff) and the longest task.
+    "visibility_timeout": env.int(
+        "CELERY_VISIBILITY_TIMEOUT", default=int(NOTIFICATION_BACKOFF_MAX_SECONDS) + 300
+    ),
+}
+# Deliveries go to the queue of their channel ("email", "webhook"), each consumed by its
+# own workers (docker-compose.yml, make worker); everything else to "celery".
+CELERY_TASK_DEFAULT_QUEUE = "celery"
 
 # --- Product team pages (portal/, requests_app/ and epics/ views) -----------------------
 # The DoD Notice and Consent banner: every page asks for it (portal/middleware.py) until the
@@ -293,13 +331,6 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 PORTAL_PAGE_SIZE = env.int("PORTAL_PAGE_SIZE", default=25)
 # Name the demo users and their password on the sign-in page (never with real accounts).
 DEMO_LOGIN_HINT = env.bool("DEMO_LOGIN_HINT", default=DEBUG)
-MIDDLEWARE += [
-    "portal.middleware.IdleSessionMiddleware",
-    "portal.middleware.ConsentBannerMiddleware",
-    "portal.middleware.HtmxLoginRedirectMiddleware",
-]
-TEMPLATES[0]["OPTIONS"]["context_processors"] += ["portal.context_processors.portal"]
-TEMPLATES[0]["OPTIONS"]["context_processors"] += ["workflow.context_processors.notifications"]
 
 # --- Boards (boards/): triage queue, Product Team Epic Board, My work, Classified Ops board ---
 # Cards per column page (the first page, and each "show more").
@@ -324,7 +355,6 @@ CLASSIFIED_BOARD_WIP_LIMITS = {
     status: int(limit)
     for status, limit in env.dict("CLASSIFIED_BOARD_WIP_LIMITS", default={"in_progress": 5}).items()
 }
-TEMPLATES[0]["OPTIONS"]["context_processors"] += ["boards.context_processors.boards"]
 GITLAB_WEBHOOK_SECRET = env.str("GITLAB_WEBHOOK_SECRET", default="")  # workflow/hooks.py
 
 # --- Production: HTTPS, headers, static files, sign-in, SSO, operations -------------------

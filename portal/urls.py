@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("requests_app.urls")),
     path("", include("epics.urls")),
     path("", include("workflow.urls")),
+    path("", include("notifications.urls")),
     path("boards/", include("boards.urls")),
     path("", include("insights.urls")),
 ]
+handler500 = "api.errors.server_error"

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from epics.models import Document
-from requests_app.models import RequestType
+from workflow import request_types
 from workflow.gates import Check
 
 
@@ -77,10 +77,8 @@ def items(checks, *, team, epic, impact_level: str, back: str = "", documents=()
                 fix_label = f"Upload the CISSO document to “{epic}”"
                 waiting = _waiting(documents, Document.Kind.CISSO_DOCUMENT)
         if not check.passed and check.code == "has_il245_pipeline":
-            fix_url = (
-                f"{reverse('ticket_new')}?"
-                f"{urlencode({'team': team.pk, 'request_type': RequestType.PIPELINE})}"
-            )
+            query = {"team": team.pk, "request_type": request_types.adding_a_pipeline().value}
+            fix_url = f"{reverse('ticket_new')}?{urlencode(query)}"
             fix_label = "Request an IL2/IL4/IL5 pipeline"
         if waiting:  # nothing to upload: it waits for verification, on the epic's page
             fix_url = f"{reverse('epic_detail', args=[epic.pk])}#documents"

@@ -2,7 +2,7 @@
 
 The form parses what was typed; workflow.services.ticket_file decides (its InvalidInput
 messages land on the fields). The choices it offers follow the current request type and
-team: impact levels the type takes (requests_app.models.IMPACT_LEVELS), the team's epics.
+team: impact levels the type takes (workflow/request_types.py), the team's epics.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from django import forms
 from django.db.models import Q
 
 from epics.models import ImpactLevel
-from requests_app.models import IMPACT_LEVELS, RequestType, Ticket
+from requests_app.models import RequestType, Ticket
+from workflow import request_types
 
 
 class EpicChoiceField(forms.ModelChoiceField):
@@ -69,13 +70,9 @@ class RequestForm(forms.Form):
         )
         request_type = raw.get("request_type") or ""
         self.chosen_type = request_type if request_type in RequestType.values else ""
+        self.kind = request_types.of(self.chosen_type) if self.chosen_type else None
         self.allowed_levels = [
-            str(level)
-            for level in (
-                IMPACT_LEVELS[RequestType(self.chosen_type)]
-                if self.chosen_type
-                else ImpactLevel.values
-            )
+            str(level) for level in (self.kind.levels if self.kind else ImpactLevel.values)
         ]
         level = raw.get("impact_level") or ""
         if level not in self.allowed_levels:
@@ -97,11 +94,11 @@ class RequestForm(forms.Form):
 
     @property
     def needs_application(self) -> bool:
-        return self.chosen_type == RequestType.NEW_PIPELINE_CTF
+        return self.kind is not None and self.kind.opens_epic
 
     @property
     def needs_epic(self) -> bool:
-        return self.chosen_type != RequestType.NEW_PIPELINE_CTF
+        return not self.needs_application
 
     @property
     def type_chosen(self) -> bool:
@@ -129,16 +126,15 @@ class RequestForm(forms.Form):
     def service_arguments(self) -> dict:
         """What workflow.services.ticket_file takes, from the cleaned data."""
         data = self.cleaned_data
+        opens_epic = request_types.of(data["request_type"]).opens_epic
         return {
             "team": data["team"],
             "request_type": data["request_type"],
             "impact_level": data["impact_level"],
-            "epic": None if data["request_type"] == RequestType.NEW_PIPELINE_CTF else data["epic"],
+            "epic": None if opens_epic else data["epic"],
             "title": data["title"],
             "description": data["description"],
-            "application_name": data["application_name"]
-            if data["request_type"] == RequestType.NEW_PIPELINE_CTF
-            else "",
+            "application_name": data["application_name"] if opens_epic else "",
         }
 
 

@@ -2,7 +2,7 @@ from django.urls import path
 
 from requests_app import views
 
-# Flat names: notifications (workflow/notifications.py) link to "ticket_detail".
+# Flat names: notifications (notifications/rules.py) link to "ticket_detail".
 urlpatterns = [
     path("requests/new/", views.request_new, name="ticket_new"),
     path("requests/<int:pk>/", views.request_detail, name="ticket_detail"),

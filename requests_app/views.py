@@ -21,8 +21,8 @@ from epics.models import Story
 from portal.timeline import entries as timeline_entries
 from requests_app import checklist, sequences
 from requests_app.forms import RequestForm, TicketFilterForm
-from requests_app.models import IMPACT_LEVELS, RequestType, Ticket
-from workflow import services
+from requests_app.models import Ticket
+from workflow import request_types, services
 from workflow.actions import action_named, transitions_for
 from workflow.errors import GatesUnmet, InvalidInput, Refusal
 from workflow.models import AccessRequest
@@ -67,12 +67,12 @@ def _form_context(request, form: RequestForm, *, refusal: str = "") -> dict:
         "refusal": refusal,
         "types": [
             {
-                "value": value,
-                "label": label,
-                "explanation": sequences.EXPLANATIONS[value],
-                "levels": ", ".join(str(level) for level in IMPACT_LEVELS[value]),
+                "value": kind.value,
+                "label": kind.label,
+                "explanation": kind.explanation,
+                "levels": ", ".join(str(level) for level in kind.levels),
             }
-            for value, label in RequestType.choices
+            for kind in request_types.KINDS
         ],
         "items": [],
         "nav": "new",
@@ -178,7 +178,7 @@ DETAIL_TEMPLATE = "requests_app/detail.html"
 
 def _classified_context(request, ticket: Ticket) -> dict:
     user = request.user
-    if not ticket.is_il6:
+    if not ticket.kind.classified:
         return {}
     access = has_classified_access(user)
     story_pk = classified_story_pk(ticket)

@@ -66,7 +66,7 @@ $PY manage.py seed_demo --force
 PROMETHEUS_MULTIPROC_DIR="$WORK/prom" GUNICORN_BIND="127.0.0.1:${PORT}" WEB_CONCURRENCY=2 \
     setsid .venv/bin/gunicorn -c portal/gunicorn_conf.py portal.wsgi >"$WORK/web.log" 2>&1 &
 PIDS+=("$!")
-setsid .venv/bin/celery -A portal worker -l info --concurrency 2 -n "smoke@%h" \
+setsid .venv/bin/celery -A portal worker -Q celery,email,webhook -l info --concurrency 2 -n "smoke@%h" \
     >"$WORK/worker.log" 2>&1 &
 PIDS+=("$!")
 setsid .venv/bin/celery -A portal beat -l info -s "$WORK/celerybeat-schedule" \

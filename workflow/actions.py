@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from epics.models import Document, Epic, Story
 from requests_app.models import Ticket
-from workflow import services
-from workflow.fsm import may_take, starts_from
+from workflow import request_types, services
+from workflow.fsm import may_take, permission_of, starts_from
 from workflow.models import AccessRequest
+from workflow.permissions import who_may
+from workflow.services import Verdict
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,9 @@ class Action:
         return self.transition or self.name
 
     def label_for(self, obj) -> str:
-        if self.name == "triage" and isinstance(obj, Ticket) and obj.is_il6:
-            return "Convert to story"
+        kind = request_types.BY_VALUE.get(getattr(obj, "request_type", ""))
+        if self.name == "triage" and kind is not None:
+            return kind.triage_label  # "Convert to story" for an IL6 request
         return self.label
 
     def offered_to(self, obj, user) -> bool:
@@ -137,20 +140,91 @@ def action_named(model: type, name: str) -> Action | None:
     return next((a for a in ACTIONS.get(model, ()) if a.name == name), None)
 
 
-def transitions_for(obj, user) -> list[dict]:
-    """What the user could do next with `obj`, and what stands in the way of each."""
-    offered = []
-    for action in ACTIONS.get(type(obj), ()):
-        if not action.offered_to(obj, user):
-            continue
-        verdict = action.check(obj, user)
+@dataclass(frozen=True)
+class Offer:
+    """The one answer to "what can this person do next with this object, and what is in the
+    way": whether their role may (and, if not, who may, in the words of the transition's own
+    permission), and the check's verdict (a status conflict, unmet gates, or nothing). The
+    API's `transitions`, the boards' dialogs, My work, the triage queue, the request and epic
+    pages all read it."""
+
+    action: Action
+    obj: object
+    permitted: bool
+    verdict: Verdict
+
+    @property
+    def name(self) -> str:
+        return self.action.name
+
+    @property
+    def label(self) -> str:
+        return self.action.label_for(self.obj)
+
+    @property
+    def allowed(self) -> bool:
+        return self.permitted and self.verdict.allowed
+
+    @property
+    def conflict(self) -> str:
+        return self.verdict.conflict
+
+    @property
+    def unmet(self) -> list:
+        return self.verdict.unmet
+
+    @property
+    def who(self) -> str:
+        """Who may take it, from the transition's `permission` ("MDO PMs")."""
+        return who_may(permission_of(getattr(self.obj, self.action.method)), self.obj)
+
+    @property
+    def not_yours(self) -> str:
+        return not_yours(self.who)
+
+    def as_dict(self) -> dict:
+        """The API's entry in `transitions`."""
         entry = {
-            "name": action.name,
-            "label": action.label_for(obj),
-            "allowed": verdict.allowed,
-            "unmet": [check.as_dict() for check in verdict.unmet],
+            "name": self.name,
+            "label": self.label,
+            "allowed": self.allowed,
+            "unmet": [check.as_dict() for check in self.unmet],
         }
-        if verdict.conflict:
-            entry["detail"] = verdict.conflict
-        offered.append(entry)
-    return offered
+        if self.conflict:
+            entry["detail"] = self.conflict
+        return entry
+
+
+def not_yours(*who: str) -> str:
+    """What a person whose role may not take an action is told."""
+    named = " or ".join(filter(None, who))
+    return f"Not yours to do: it is for {named}." if named else "Not yours to do."
+
+
+def offer(action: Action, obj, user, **check_params) -> Offer:
+    """What stands between `user` and `action` on `obj` now."""
+    return Offer(
+        action,
+        obj,
+        permitted=may_take(getattr(obj, action.method), user),
+        verdict=action.check(obj, user, **check_params),
+    )
+
+
+def offer_named(obj, name: str, user) -> Offer:
+    return offer(action_named(type(obj), name), obj, user)
+
+
+def offers_for(obj, user, names=None) -> list[Offer]:
+    """The actions the user's role may take on `obj` from its current status (those of
+    `names` only, when given), each with what stands in its way."""
+    return [
+        offer(action, obj, user)
+        for action in ACTIONS.get(type(obj), ())
+        if (names is None or action.name in names) and action.offered_to(obj, user)
+    ]
+
+
+def transitions_for(obj, user) -> list[dict]:
+    """What the user could do next with `obj`, and what stands in the way of each (API)."""
+    return [entry.as_dict() for entry in offers_for(obj, user)]

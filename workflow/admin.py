@@ -14,13 +14,11 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
-from django.db import models
 from django.template.response import TemplateResponse
 
 from workflow.actions import ACTIONS, Action
-from workflow.delivery import enqueue_delivery
 from workflow.errors import Refusal
-from workflow.models import AccessRequest, AuditEvent, EmailOptOut, Notification, Webhook
+from workflow.models import AccessRequest, AuditEvent
 from workflow.permissions import CLASSIFIED_OPS, DEVOPS
 
 PARAMS_TEMPLATE = "admin/transition_params.html"
@@ -152,54 +150,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Webhook)
-class WebhookAdmin(admin.ModelAdmin):
-    """Mattermost / Slack-compatible incoming webhooks: one per team, one per role."""
-
-    list_display = ("name", "team", "role", "active", "url")
-    list_filter = ("active", "role")
-    search_fields = ("name", "team__name", "url")
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-
-@admin.register(EmailOptOut)
-class EmailOptOutAdmin(admin.ModelAdmin):
-    list_display = ("user", "event_type")
-    list_filter = ("event_type",)
-    search_fields = ("user__username", "event_type")
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """The outbox: what was sent to whom, how many attempts, the last error."""
-
-    list_display = (
-        "created_at",
-        "event_type",
-        "channel",
-        "recipient",
-        "address",
-        "state",
-        "attempts",
-    )
-    list_filter = ("state", "channel", "event_type")
-    search_fields = ("subject", "recipient__username", "address", "event_key")
-    actions = ["deliver_again"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.action(description="Queue the delivery of the selected pending notifications again")
-    def deliver_again(self, request, queryset):
-        pending = queryset.filter(state=Notification.State.PENDING)
-        for pk in pending.values_list("pk", flat=True):
-            enqueue_delivery(pk)
-        self.message_user(request, f"{pending.count()} notification(s) queued again.")
 
 
 @admin.register(LogEntry)

@@ -1,7 +1,8 @@
 """Writing the audit trail: every action and every refusal, with the client's address.
 
-Each successful event is also where notifications start (workflow/notifications.py): the
-audit trail says what happened, the notification rules say who hears of it.
+`record()` appends one event and does nothing else. What an event causes (notifications,
+metrics) is asked for by whoever runs the action: the services' runner
+(workflow/services/runner.py) reads the events of its action from the `trail()` it opens.
 
 The address comes from the request being served (ClientAddressMiddleware keeps it in a
 context variable), so services record it without every caller passing it along.
@@ -10,12 +11,13 @@ context variable), so services record it without every caller passing it along.
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 
-from portal import ops as metrics
 from workflow.models import AuditEvent
-from workflow.notifications import notify_for
 
 _client_address: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "client_address", default=None
@@ -36,6 +38,46 @@ class ClientAddressMiddleware:
             return self.get_response(request)
         finally:
             _client_address.reset(token)
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """Who acts when no portal user does (a GitLab tag push, the clock, a command run by an
+    operator): named in the audit trail, but signed in as nobody, so it holds no role and
+    belongs to no team."""
+
+    username: str
+    pk = None
+    is_authenticated = False
+    is_superuser = False
+
+
+SYSTEM = SystemActor("system")
+
+
+@dataclass
+class Trail:
+    """The events one action recorded, with the object each is about."""
+
+    recorded: list[tuple[AuditEvent, object]] = field(default_factory=list)
+
+    @property
+    def events(self) -> list[AuditEvent]:
+        return [event for event, _ in self.recorded]
+
+
+_trail: contextvars.ContextVar[Trail | None] = contextvars.ContextVar("trail", default=None)
+
+
+@contextmanager
+def trail() -> Iterator[Trail]:
+    """Keep the events recorded inside the block, for the caller to act on."""
+    opened = Trail()
+    token = _trail.set(opened)
+    try:
+        yield opened
+    finally:
+        _trail.reset(token)
 
 
 def record(
@@ -66,7 +108,6 @@ def record(
         reason=reason,
         detail=detail or {},
     )
-    metrics.observe(event)  # Prometheus counts (portal/ops.py), once the event commits
-    if not refused and obj is not None:
-        notify_for(event, obj)
+    if (opened := _trail.get()) is not None:
+        opened.recorded.append((event, obj))
     return event

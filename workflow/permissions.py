@@ -88,10 +88,8 @@ def has_classified_access(user: AbstractBaseUser) -> bool:
     if not user.is_authenticated:
         return False
     if not hasattr(user, "_portal_classified"):
-        from workflow.models import AccessRequest
-
-        user._portal_classified = has_role(user, CLASSIFIED_OPS) or (
-            AccessRequest.objects.filter(user=user, status=AccessRequest.Status.APPROVED).exists()
+        user._portal_classified = (
+            has_role(user, CLASSIFIED_OPS) or user.access_requests.in_force().exists()
         )
     return user._portal_classified
 
@@ -102,9 +100,37 @@ def forget(user: AbstractBaseUser) -> None:
         user.__dict__.pop(attr, None)
 
 
+# Who holds each role, in the words of a sentence ("Not yours to do: MDO PMs do it").
+ROLE_HOLDERS = {
+    PRODUCT_TEAM: "product team members",
+    MDO_PM: "MDO PMs",
+    DEVOPS: "DevOps engineers",
+    CYBER: "the Cyber team",
+    CLASSIFIED_OPS: "Classified Ops",
+}
+
+
+def described(who):
+    """Name who may take an FSM transition `permission`, for the person it refuses: a
+    phrase, or a function of the object giving one."""
+
+    def decorate(permission):
+        permission.who = who
+        return permission
+
+    return decorate
+
+
+def who_may(permission, instance) -> str:
+    """Who a transition's `permission` lets take it, in words."""
+    who = getattr(permission, "who", "")
+    return who(instance) if callable(who) else who
+
+
 def role_permission(*roles: str):
     """An FSM transition `permission`: the user holds one of these roles."""
 
+    @described(" or ".join(ROLE_HOLDERS[role] for role in roles))
     def permitted(instance, user) -> bool:
         return has_role(user, *roles)
 
@@ -112,6 +138,7 @@ def role_permission(*roles: str):
     return permitted
 
 
+@described("members of its team")
 def team_member_permission(instance, user) -> bool:
     """An FSM transition `permission`: the user is a member of the object's team."""
     return is_member(user, instance.team_id)

@@ -38,7 +38,7 @@ def add_work(team, count: int) -> None:
         DocumentFactory(epic=epic, kind="cisso_document", impact_levels=[], status="uploaded")
         ticket = TicketFactory(epic=epic, **kinds[i % len(kinds)])
         if ticket.status == "triaged":
-            if ticket.is_il6:
+            if ticket.kind.classified:
                 StoryFactory(ticket=ticket, status="done", assignee=UserFactory())
             else:
                 StoryFactory(ticket=ticket)

@@ -1,8 +1,8 @@
 import pytest
 
+from notifications.models import Webhook
 from tests.factories import TeamFactory, UserFactory
 from tests.fakes import FakeSMTPServer, FakeWebhook
-from workflow.models import Webhook
 
 
 @pytest.fixture

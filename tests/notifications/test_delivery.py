@@ -2,10 +2,12 @@
 SMTP server and a fake Mattermost webhook on loopback."""
 
 import pytest
+from django.utils import timezone
 
+from notifications import delivery, tasks
+from notifications.models import Notification, Webhook
 from tests.fakes import FakeWebhook
-from workflow import delivery, services, tasks
-from workflow.models import Notification, Webhook
+from workflow import services
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +52,7 @@ def test_a_failing_webhook_is_recorded_and_the_sweeper_delivers_it_later(
     in_process_tasks, settings, member, pm, epic, django_capture_on_commit_callbacks
 ):
     hook = FakeWebhook(statuses=[500])
+    settings.NOTIFICATION_BACKOFF_SECONDS = 0  # the next attempt is due at once
     try:
         Webhook.objects.create(name="PMs", url=hook.url, role="mdo_pm")
         with django_capture_on_commit_callbacks(execute=True):
@@ -67,20 +70,31 @@ def test_a_failing_webhook_is_recorded_and_the_sweeper_delivers_it_later(
         hook.close()
 
 
-def test_gives_up_after_the_maximum_attempts(
+def test_backs_off_between_attempts_and_gives_up_after_the_time_allowed(
     in_process_tasks, settings, member, pm, epic, django_capture_on_commit_callbacks
 ):
-    settings.NOTIFICATION_MAX_ATTEMPTS = 2
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
     with django_capture_on_commit_callbacks(execute=True):
         file_ticket(member, epic)
     row = Notification.objects.get(channel="email")
+    assert (row.state, row.attempts) == ("pending", 1)
+    assert row.next_attempt_at > timezone.now()  # backing off: not due yet
+    assert delivery.deliver(row.pk) == "skipped"  # a second copy of the task does nothing
+
+    settings.NOTIFICATION_BACKOFF_SECONDS = 0
+    Notification.objects.filter(pk=row.pk).update(next_attempt_at=None)
+    settings.NOTIFICATION_GIVE_UP_AFTER = 0  # the row has waited long enough
     with pytest.raises(delivery.DeliveryFailed):
         delivery.deliver(row.pk)
     row.refresh_from_db()
     assert (row.state, row.attempts) == ("failed", 2)
     assert delivery.deliver(row.pk) == "skipped"
+
+
+def test_the_backoff_doubles_up_to_its_maximum(settings):
+    settings.NOTIFICATION_BACKOFF_SECONDS, settings.NOTIFICATION_BACKOFF_MAX_SECONDS = 2, 300
+    assert [delivery.backoff(n) for n in (1, 2, 3, 4, 8, 9, 20)] == [2, 4, 8, 16, 256, 300, 300]
 
 
 def test_the_broker_being_down_does_not_fail_the_action(

@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from notifications.models import EmailOptOut, Notification
 from portal.middleware import CONSENT_SESSION_KEY
 from workflow import services
-from workflow.models import EmailOptOut, Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def test_choosing_what_comes_by_email(pm, member, epic):
 
 
 def _event_types():
-    from workflow.notifications import EVENT_TYPES
+    from notifications.rules import EVENT_TYPES
 
     return EVENT_TYPES
 

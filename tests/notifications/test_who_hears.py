@@ -7,10 +7,11 @@ import pytest
 from django.utils import timezone
 
 from epics.models import Document
+from notifications import reminders
+from notifications.models import EmailOptOut, Notification
 from requests_app.models import Ticket
 from tests.factories import AccessRequestFactory, DocumentFactory, PipelineFactory, TicketFactory
-from workflow import services, tasks
-from workflow.models import EmailOptOut, Notification
+from workflow import services
 
 pytestmark = pytest.mark.django_db
 
@@ -145,22 +146,22 @@ def test_expiring_ctf_letter_tells_the_team_once(people, hooks, epic):
     today = timezone.localdate()
     DocumentFactory(epic=epic, signed_on=today - dt.timedelta(days=340))  # expires in ~25 days
     DocumentFactory(epic=epic, signed_on=today - dt.timedelta(days=100))  # not yet
-    assert told(tasks.warn_expiring_ctf_letters) == {
+    assert told(reminders.warn_expiring_ctf_letters) == {
         "ctf_expiring": to("alice", "amy", hooks=[hooks["team"]])
     }
-    assert told(tasks.warn_expiring_ctf_letters) == {}  # a second beat sends nothing more
+    assert told(reminders.warn_expiring_ctf_letters) == {}  # a second beat sends nothing more
 
 
 def test_ticket_waiting_past_the_triage_goal_reminds_mdo_pms_once_a_day(people, hooks, epic):
     waiting = TicketFactory(epic=epic)
     fresh = TicketFactory(epic=epic)
     Ticket.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - dt.timedelta(days=7))
-    heard = told(tasks.remind_overdue_triage)
+    heard = told(reminders.remind_overdue_triage)
     assert heard == {"triage_overdue": to("pat", "paula", hooks=[hooks["mdo_pm"]])}
     rows = Notification.objects.filter(event_type="triage_overdue")
     assert {row.event_key.split(":")[1] for row in rows} == {str(waiting.pk)}
     assert str(fresh.pk) not in {row.event_key.split(":")[1] for row in rows}
-    assert told(tasks.remind_overdue_triage) == {}
+    assert told(reminders.remind_overdue_triage) == {}
 
 
 def test_email_opt_out_keeps_the_app_notification(people, hooks, epic):

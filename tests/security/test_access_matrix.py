@@ -28,6 +28,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from epics.models import Document, Epic, Story
+from notifications.models import Notification
 from portal.middleware import CONSENT_SESSION_KEY
 from requests_app.models import RequestType, Ticket
 from tests.factories import (
@@ -42,7 +43,7 @@ from tests.factories import (
 )
 from tests.portal.pages import sign_in
 from workflow.audit import record
-from workflow.models import AccessRequest, AuditEvent, Notification
+from workflow.models import AccessRequest, AuditEvent
 from workflow.permissions import CLASSIFIED_OPS, CYBER, DEVOPS, MDO_PM, PRODUCT_TEAM
 
 ANON, MEMBER, OUTSIDER = "anonymous", "member", "outsider"
@@ -178,6 +179,7 @@ ENTRIES: dict[str, Entry] = {
         lambda role, scope: 302 if role == ANON else (302 if scope == OWN else 404),
     ),
     "notification_preferences": Entry(get=page(), scoped=False),
+    "notifications_undelivered": Entry(get=roles_page(PMS), scoped=False),
     # CSV exports, of one team.
     "export_tickets": Entry(obj="team_query", get=object_page()),
     "export_epics": Entry(obj="team_query", get=object_page()),

@@ -210,7 +210,7 @@ def test_a_gitlab_pushers_name_and_tag_are_escaped_in_the_timeline(client, hosti
         "epics/release",
         "workflow/accessrequest",
         "workflow/auditevent",
-        "workflow/notification",
+        "notifications/notification",
     ],
 )
 def test_the_admin(client, hostile_world, model):

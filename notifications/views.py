@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from workflow import notifications
+from notifications import inbox as notifications
 
 LIST_TEMPLATE = "notifications/list.html"
 

@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from workflow.notifications import unread_count
+from notifications.inbox import unread_count
 
 
 def notifications(request):

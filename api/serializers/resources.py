@@ -1,0 +1,210 @@
+"""What the API shows of each resource (API.md, "Resources"): objects fetched through
+workflow/selectors.py, read-only."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from api.serializers.fields import (
+    ImpactLevelListField,
+    UTCDateTimeField,
+    display_field,
+    username_field,
+)
+from api.serializers.transitions import TransitionsField
+from epics.models import Document, Epic, Release, Story, Team
+from requests_app.models import Ticket
+from workflow.models import AccessRequest
+
+
+# An object with a status machine: its status's label, and what the caller could do next.
+# (The shared shapes are described in comments: drf-spectacular would show a base class's
+# docstring as the description of every resource built on it.)
+class WorkflowObjectSerializer(serializers.ModelSerializer):
+    status_display = display_field("status")
+    transitions = TransitionsField()
+
+
+# One that someone decides on (a document verified or rejected, access approved or denied):
+# who decided, and when.
+class DecidedObjectSerializer(WorkflowObjectSerializer):
+    decided_by = username_field(allow_null=True)
+    decided_at = UTCDateTimeField(allow_null=True)
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    members = username_field(many=True, help_text="Usernames of the team's members.")
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "funded", "onboarded", "members"]
+
+
+class EpicSerializer(WorkflowObjectSerializer):
+    team_name = serializers.CharField(source="team.name", read_only=True)
+    cyber_compliant = serializers.BooleanField(read_only=True)
+    cyber_compliant_by = username_field(allow_null=True)
+    cyber_compliant_at = UTCDateTimeField(allow_null=True)
+    has_production = serializers.BooleanField(read_only=True)
+    production_at = UTCDateTimeField(allow_null=True)
+    repository_url = serializers.CharField(
+        read_only=True,
+        help_text="The GitLab project whose tag pushes record releases of the epic; empty when "
+        "none is set.",
+    )
+    created_at = UTCDateTimeField()
+
+    class Meta:
+        model = Epic
+        fields = [
+            "id",
+            "team",
+            "team_name",
+            "title",
+            "status",
+            "status_display",
+            "requires_new_ctf",
+            "cyber_compliant",
+            "cyber_compliant_by",
+            "cyber_compliant_at",
+            "has_production",
+            "production_at",
+            "repository_url",
+            "created_at",
+            "transitions",
+        ]
+        read_only_fields = fields
+
+
+class DocumentSerializer(DecidedObjectSerializer):
+    kind_display = display_field("kind")
+    impact_levels = ImpactLevelListField(child=serializers.CharField(), read_only=True)
+    uploaded_by = username_field()
+    uploaded_at = UTCDateTimeField()
+    file = serializers.SerializerMethodField(help_text="Where to download the PDF.")
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "epic",
+            "kind",
+            "kind_display",
+            "status",
+            "status_display",
+            "signed_on",
+            "expires_on",
+            "impact_levels",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+            "decided_by",
+            "decided_at",
+            "rejection_reason",
+            "file",
+            "transitions",
+        ]
+        read_only_fields = fields
+
+    def get_file(self, document) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("api:document-file", kwargs={"pk": document.pk})
+        )
+
+
+class TicketSerializer(WorkflowObjectSerializer):
+    request_type_display = display_field("request_type")
+    created_by = username_field()
+    created_at = UTCDateTimeField()
+    stories = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Ids of the stories this ticket opened."
+    )
+    classified_story = serializers.SerializerMethodField(
+        help_text="Id of its story on the Classified Ops board (IL6), or null."
+    )
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "team",
+            "epic",
+            "request_type",
+            "request_type_display",
+            "impact_level",
+            "title",
+            "description",
+            "application_name",
+            "status",
+            "status_display",
+            "rejection_reason",
+            "created_by",
+            "created_at",
+            "stories",
+            "classified_story",
+            "transitions",
+        ]
+        read_only_fields = fields
+
+    def get_classified_story(self, ticket) -> int | None:
+        # From the prefetched stories: no query per ticket.
+        return next(
+            (s.pk for s in ticket.stories.all() if s.board == Story.Board.CLASSIFIED_OPS), None
+        )
+
+
+class StorySerializer(WorkflowObjectSerializer):
+    board_display = display_field("board")
+    assignee = username_field(allow_null=True)
+    created_at = UTCDateTimeField()
+
+    class Meta:
+        model = Story
+        fields = [
+            "id",
+            "epic",
+            "ticket",
+            "board",
+            "board_display",
+            "title",
+            "status",
+            "status_display",
+            "assignee",
+            "created_at",
+            "transitions",
+        ]
+        read_only_fields = fields
+
+
+class ReleaseSerializer(serializers.ModelSerializer):
+    created_by = username_field(
+        allow_null=True, help_text="Username; null for a tag pushed to GitLab."
+    )
+    created_at = UTCDateTimeField()
+
+    class Meta:
+        model = Release
+        fields = ["id", "epic", "tag", "source", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+class AccessRequestSerializer(DecidedObjectSerializer):
+    user = username_field()
+    created_at = UTCDateTimeField()
+
+    class Meta:
+        model = AccessRequest
+        fields = [
+            "id",
+            "user",
+            "justification",
+            "status",
+            "status_display",
+            "decided_by",
+            "decided_at",
+            "created_at",
+            "transitions",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,218 @@
+"""Who hears of what (WORKFLOWS.md's notifications table): the rules that turn an audit
+event into messages, each for an audience (a role, a team, or one person).
+
+The outbox (notifications/outbox.py) writes the rows of these messages; the services'
+runner asks it to for the events of each action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from workflow.dates import day
+from workflow.permissions import CLASSIFIED_OPS, DEVOPS, MDO_PM
+
+EVENT_TYPES = {
+    "ticket_filed": "A request is filed",
+    "ticket_triaged": "Your team's request is triaged",
+    "ticket_rejected": "Your team's request is rejected",
+    "ticket_in_progress": "Your team's request is in progress",
+    "ticket_done": "Your team's request is done",
+    "classified_link_opened": "Your team's IL6 request has its Classified Ops link",
+    "story_assigned": "A story is assigned to you",
+    "epic_queued": "An epic is queued for production deploy",
+    "classified_story_opened": "A Classified Ops story is opened",
+    "access_requested": "Classified Ops access is requested",
+    "access_decided": "Your Classified Ops access request is decided",
+    "document_decided": "A document of your team's epic is verified or rejected",
+    "ctf_expiring": "A CtF letter of your team's epic expires within 30 days",
+    "triage_overdue": "A request waits for triage past the goal",
+}
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who is told: the members of a role or of a team, or one user."""
+
+    role: str = ""
+    team: object = None
+    user: object = None
+
+    @property
+    def hook_key(self):
+        """Which webhooks hear of it: the team's or the role's (none for one user)."""
+        if self.user is not None:
+            return None
+        return ("team", self.team.pk) if self.team is not None else ("role", self.role)
+
+
+@dataclass(frozen=True)
+class Message:
+    event_type: str
+    audience: Audience
+    subject: str
+    body: str
+    url: str
+
+
+def link_to(name: str, *args) -> str:
+    return reverse(name, args=args)
+
+
+def _ticket_messages(event, ticket) -> list[Message]:
+    url = link_to("ticket_detail", ticket.pk)
+    what = f"#{ticket.pk} {ticket.title}"
+    team = Audience(team=ticket.team)
+    by = event.actor_name or "The portal"
+    if event.action == "file":
+        return [
+            Message(
+                "ticket_filed",
+                Audience(role=MDO_PM),
+                f"New request {what}",
+                f"{by} filed {ticket.get_request_type_display()} ({ticket.impact_level}) for "
+                f"{ticket.team.name}. It waits for triage.",
+                url,
+            )
+        ]
+    if event.action == "triage":
+        return [
+            Message(
+                "ticket_triaged",
+                team,
+                f"Request {what} is triaged",
+                f"{by} triaged your request: its story is on the Product Team Epic Board.",
+                url,
+            )
+        ]
+    if event.action == "reject":
+        return [
+            Message(
+                "ticket_rejected",
+                team,
+                f"Request {what} is rejected",
+                f"{by} rejected your request: {ticket.rejection_reason}",
+                url,
+            )
+        ]
+    if event.action == "start_work":
+        return [
+            Message(
+                "ticket_in_progress",
+                team,
+                f"Request {what} is in progress",
+                "A DevOps engineer is working on your request.",
+                url,
+            )
+        ]
+    if event.action == "finish":
+        return [
+            Message("ticket_done", team, f"Request {what} is done", "Your request is done.", url)
+        ]
+    if event.action == "open_classified_story":
+        return [
+            Message(
+                "classified_link_opened",
+                team,
+                f"Request {what} is with Classified Ops",
+                "The Classified Ops team has a Production Deploy story for your IL6 request; "
+                "the request page shows its link.",
+                url,
+            ),
+            Message(
+                "classified_story_opened",
+                Audience(role=CLASSIFIED_OPS),
+                f"Production Deploy story for {ticket.team.name}: {ticket.epic}",
+                f"{by} opened an IL6 Production Deploy story on the Classified Ops board.",
+                link_to("board_classified"),
+            ),
+        ]
+    return []
+
+
+def _story_messages(event, story) -> list[Message]:
+    if event.action == "assign" and story.assignee_id:
+        return [
+            Message(
+                "story_assigned",
+                Audience(user=story.assignee),
+                f"Story assigned: {story}",
+                f"{event.actor_name} assigned you “{story}” ({story.epic.team.name}).",
+                link_to("board_my_work"),
+            )
+        ]
+    return []
+
+
+def _epic_messages(event, epic) -> list[Message]:
+    if event.action == "queue_prod_deploy":
+        return [
+            Message(
+                "epic_queued",
+                Audience(role=DEVOPS),
+                f"Queued for production deploy: {epic}",
+                f"{epic.team.name}'s epic “{epic}” is queued for a production deployment; "
+                "pick up its story when you are ready.",
+                link_to("epic_detail", epic.pk),
+            )
+        ]
+    return []
+
+
+def _document_messages(event, document) -> list[Message]:
+    if event.action not in ("verify", "reject"):
+        return []
+    verdict = "verified" if event.action == "verify" else "rejected"
+    reason = f" Reason: {document.rejection_reason}" if event.action == "reject" else ""
+    return [
+        Message(
+            "document_decided",
+            Audience(team=document.epic.team),
+            f"{document.get_kind_display()} of {document.epic} is {verdict}",
+            f"{event.actor_name} {verdict} the {document.get_kind_display()} signed "
+            f"{day(document.signed_on)}.{reason}",
+            link_to("epic_detail", document.epic_id),
+        )
+    ]
+
+
+def _access_messages(event, access) -> list[Message]:
+    if event.action == "request":
+        return [
+            Message(
+                "access_requested",
+                Audience(role=CLASSIFIED_OPS),
+                f"{access.user.username} requests Classified Ops access",
+                f"Justification: {access.justification}",
+                link_to("board_access_requests"),
+            )
+        ]
+    if event.action in ("approve", "deny"):
+        verdict = "approved" if event.action == "approve" else "denied"
+        return [
+            Message(
+                "access_decided",
+                Audience(user=access.user),
+                f"Your Classified Ops access request is {verdict}",
+                f"{event.actor_name} {verdict} your request.",
+                link_to("classified_access"),
+            )
+        ]
+    return []
+
+
+RULES = {
+    "ticket": _ticket_messages,
+    "story": _story_messages,
+    "epic": _epic_messages,
+    "document": _document_messages,
+    "accessrequest": _access_messages,
+}
+
+
+def messages_for(event, obj) -> list[Message]:
+    """The messages an audit event about `obj` causes (none for most)."""
+    rule = RULES.get(type(obj)._meta.model_name)
+    return rule(event, obj) if rule is not None else []
