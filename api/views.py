@@ -7,7 +7,7 @@ from lists and answers 404 everywhere else. No rule of WORKFLOWS.md is decided h
 
 from __future__ import annotations
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.templatetags.static import static
@@ -182,8 +182,7 @@ class ResourceViewSet(
         is known, never an error for an action that happened."""
         try:
             return Response(self.get_serializer(self.visible(obj.pk)).data, status=status_code)
-        except DatabaseError:
-            connection.close()
+        except DatabaseError:  # Django drops a broken connection at the request's end
             done = {"id": obj.pk, "status": getattr(obj, "status", None)}
             detail = "Done. Reading it back failed: GET it again for the whole of it."
             return Response({**done, "detail": detail}, status=status_code)
