@@ -235,19 +235,13 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 WEBHOOK_URLS = env.dict("WEBHOOK_URLS", default={})
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
-# Delivery (notifications/delivery.py): a failed attempt is tried again after a backoff
-# that doubles from NOTIFICATION_BACKOFF_SECONDS up to NOTIFICATION_BACKOFF_MAX_SECONDS,
-# until the row has waited NOTIFICATION_GIVE_UP_AFTER seconds; then it is failed (and can be
-# sent again). A sender holds a row it claimed for NOTIFICATION_LEASE_SECONDS at most.
-# The sweeper runs every NOTIFICATION_RETRY_AFTER_SECONDS and queues rows overdue by as much.
+# Delivery, retries, leases, the sweeper and the publish bound: docs/notifications.md.
 NOTIFICATION_RETRY_AFTER_SECONDS = env.int("NOTIFICATION_RETRY_AFTER_SECONDS", default=30)
 NOTIFICATION_BACKOFF_SECONDS = env.float("NOTIFICATION_BACKOFF_SECONDS", default=2.0)
 NOTIFICATION_BACKOFF_MAX_SECONDS = env.float("NOTIFICATION_BACKOFF_MAX_SECONDS", default=300.0)
 NOTIFICATION_GIVE_UP_AFTER = env.int("NOTIFICATION_GIVE_UP_AFTER", default=86400)
-NOTIFICATION_LEASE_SECONDS = env.int(
-    "NOTIFICATION_LEASE_SECONDS", default=int(max(EMAIL_TIMEOUT, WEBHOOK_TIMEOUT)) + 50
-)
-# What a web request spends, at most, handing its notifications to the broker after commit.
+_LEASE = int(max(EMAIL_TIMEOUT, WEBHOOK_TIMEOUT)) + 50
+NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=_LEASE)
 NOTIFICATION_PUBLISH_TIMEOUT = env.float("NOTIFICATION_PUBLISH_TIMEOUT", default=0.5)
 
 # The MDO's working calendar, for triage reminders and insights.
