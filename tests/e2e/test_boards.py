@@ -41,7 +41,12 @@ def card(page, title: str):
 
 
 def drag(page, title: str, status: str) -> None:
+    # A card the server has not answered for yet cannot be picked up again (board.js), as a
+    # person sees by its pending look: wait for the answer before and after the drop.
+    settled = re.compile(r"^(?!.*tile--pending)")
+    expect(card(page, title)).to_have_class(settled)
     card(page, title).drag_to(column(page, status).locator(".col__head"))
+    expect(card(page, title)).to_have_class(settled)
 
 
 def toast(page):
