@@ -307,7 +307,7 @@ class TicketViewSet(ResourceViewSet):
 class StoryViewSet(ResourceViewSet):
     serializer_class = s.StorySerializer
     selector = staticmethod(selectors.stories_for)
-    fetch = staticmethod(selectors.story_for_user)
+    fetch = staticmethod(selectors.story_open)
     related = ("epic__stories",)  # the epic_free gate of pick_up
     filters_class = s.StoryFilters
 

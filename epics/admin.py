@@ -107,7 +107,7 @@ class StoryAdmin(StatusReadOnlyAdmin):
         # Opening a Classified Ops story, granted or refused, goes into the audit trail; what
         # the admin shows is decided by get_queryset.
         with suppress(Http404):
-            selectors.story_for_user(request.user, object_id)
+            selectors.story_open(request.user, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -19,21 +18,18 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from epics.forms import DocumentForm, ReleaseForm
 from epics.models import Document, Epic
+from portal.http import Attempt, attempt, fragment_of, is_fragment, safe_next, varies
+from portal.pages import guarded, may_open
 from portal.timeline import entries as timeline_entries
 from workflow import gates, request_types, services
 from workflow.actions import action_named
 from workflow.dates import day
-from workflow.errors import Conflict, InvalidInput, Refusal
+from workflow.errors import Conflict
 from workflow.permissions import (
-    CYBER,
-    MDO_PM,
-    has_role,
     may_record_releases,
     may_upload_documents,
 )
@@ -49,15 +45,10 @@ from workflow.selectors import (
 
 TEMPLATE = "epics/detail.html"
 DOCUMENTS_TEMPLATE = "epics/documents.html"
-NOT_FOR_ROLE_TEMPLATE = "epics/not_for_role.html"
 TIMELINE_LENGTH = 30
 
 # What each decision on a document does to it, as the page says so.
 DECIDED = {"verify": "verified", "reject": "rejected"}
-
-
-def _htmx(request) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
 
 
 def _expiry_note(document: Document, today: dt.date) -> dict | None:
@@ -83,49 +74,16 @@ def _expiry_note(document: Document, today: dt.date) -> dict | None:
     return None
 
 
-def _safe_next(request, url: str) -> str:
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return ""
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One service call as a page answers it: what the service returned, or why not."""
-
-    result: object = None
-    status: int = 200
-    error: str = ""  # what did not happen, and why
-    fields: dict[str, list[str]] = field(default_factory=dict)  # each bad field's problems
-
-    @property
-    def refused(self) -> bool:
-        return self.status != 200
-
-
-def _attempt(call, *, failed: str) -> Attempt:
-    """Call one service. A refusal becomes its status code (400, 403, 409, 422) and a sentence
-    starting with `failed` (what did not happen); malformed input also names its fields."""
-    try:
-        return Attempt(result=call())
-    except InvalidInput as refused:
-        return Attempt(
-            status=400, error=f"{failed}: some fields need fixing.", fields=refused.fields
-        )
-    except Refusal as refused:
-        return Attempt(status=refused.status_code, error=f"{failed}: {refused.detail}")
+def _why(tried: Attempt, failed: str) -> str:
+    """What did not happen (`failed`), and why; malformed input names its fields on the form."""
+    if tried.fields or not tried.detail:
+        return f"{failed}: some fields need fixing."
+    return f"{failed}: {tried.detail}"
 
 
 def _show_on(form, fields: dict[str, list[str]]) -> None:
     for name, problems in fields.items():
         form.add_error(name if name in form.fields else None, problems)
-
-
-def _reviews_documents(user) -> bool:
-    """WORKFLOWS.md: MDO PMs and the Cyber team verify or reject documents."""
-    return has_role(user, MDO_PM, CYBER)
 
 
 def _with_decisions(documents: list[Document], user, refusal: dict | None) -> list[Document]:
@@ -147,7 +105,7 @@ def _context(
     documents = _with_decisions(list(documents_for(user).filter(epic=epic)), user, refusal)
     for document in documents:
         document.expiry_note = _expiry_note(document, today)
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    next_url = safe_next(request)
     # The upload form opens when asked for (a checklist link names the kind) or when it failed.
     open_upload = bool(request.GET.get("kind")) or upload_form is not None
     if upload_form is None:
@@ -182,9 +140,7 @@ def _context(
 @require_http_methods(["GET"])
 def epic_detail(request, pk: int):
     epic = epic_for_user(request.user, pk)
-    response = render(request, TEMPLATE, _context(request, epic))
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return varies(render(request, TEMPLATE, _context(request, epic)))
 
 
 def _form_of(page):
@@ -217,52 +173,47 @@ def _document_row(user, pk: int) -> str:
 def document_upload(request, pk: int):
     epic = epic_for_user(request.user, pk)
     form = DocumentForm(request.POST, request.FILES)
-    attempt = Attempt(status=400, error="Nothing was uploaded: some fields need fixing.")
+    uploaded = Attempt(status=400)  # the form's own errors
     if form.is_valid():
-        attempt = _attempt(
-            lambda: services.document_upload(
-                by=request.user, epic=epic, **form.service_arguments()
-            ),
-            failed="Nothing was uploaded",
+        arguments = form.service_arguments()
+        uploaded = attempt(
+            lambda: services.document_upload(by=request.user, epic=epic, **arguments)
         )
-        _show_on(form, attempt.fields)
-    if not attempt.refused:
+        _show_on(form, uploaded.fields)
+    if not uploaded.refused:
         messages.success(
             request,
-            f"{attempt.result.get_kind_display()} uploaded to “{epic}”. It counts once the Cyber "
+            f"{uploaded.result.get_kind_display()} uploaded to “{epic}”. It counts once the Cyber "
             "team or an MDO PM verifies it; the epic's page shows when they do.",
         )
-        next_url = _safe_next(request, request.POST.get("next", ""))
-        return redirect(next_url or f"{reverse('epic_detail', args=[epic.pk])}#documents")
-    context = _context(request, epic, upload_form=form, upload_error=attempt.error)
-    return render(request, TEMPLATE, context, status=attempt.status)
+        documents = f"{reverse('epic_detail', args=[epic.pk])}#documents"
+        return redirect(safe_next(request, documents))
+    error = _why(uploaded, "Nothing was uploaded")
+    context = _context(request, epic, upload_form=form, upload_error=error)
+    return render(request, TEMPLATE, context, status=uploaded.status)
 
 
 @_form_of(_epic_page("releases"))
 def release_create(request, pk: int):
     epic = epic_for_user(request.user, pk)
     form = ReleaseForm(request.POST)
-    attempt = Attempt(status=400)
+    recorded = Attempt(status=400)  # the form's own errors
     if form.is_valid():
-        attempt = _attempt(
-            lambda: services.release_create(
-                by=request.user, epic=epic, tag=form.cleaned_data["tag"]
-            ),
-            failed="Not recorded",
-        )
-        _show_on(form, attempt.fields)
+        tag = form.cleaned_data["tag"]
+        recorded = attempt(lambda: services.release_create(by=request.user, epic=epic, tag=tag))
+        _show_on(form, recorded.fields)
     extra = {}
-    if not attempt.refused:
-        notice = f"Release {attempt.result.tag} recorded."
-        if not _htmx(request):
+    if not recorded.refused:
+        notice = f"Release {recorded.result.tag} recorded."
+        if not is_fragment(request):
             messages.success(request, notice)
             return redirect(f"{reverse('epic_detail', args=[epic.pk])}#releases")
         form, extra["release_notice"] = ReleaseForm(), notice
-    elif not attempt.fields:  # a bad field speaks for itself, on the form
-        extra["release_error"] = attempt.error
+    elif recorded.detail and not recorded.fields:  # a bad field speaks for itself, on the form
+        extra["release_error"] = _why(recorded, "Not recorded")
     context = _context(request, epic, release_form=form, **extra)
-    template = f"{TEMPLATE}#releases" if _htmx(request) else TEMPLATE
-    return render(request, template, context, status=attempt.status)
+    template = fragment_of(request, TEMPLATE, "releases")
+    return render(request, template, context, status=recorded.status)
 
 
 @login_required
@@ -299,25 +250,23 @@ def _decide(request, pk: int, name: str):
     document = document_for_user(user, pk)
     action = action_named(Document, name)
     params = {param: request.POST.get(param, "") for param in action.params}
-    attempt = _attempt(
-        lambda: action.perform(document, user, **params), failed=f"Not {DECIDED[name]}"
-    )
-    if not attempt.refused:
-        messages.success(request, _decided_notice(document, attempt.result))
-        next_url = _safe_next(request, request.POST.get("next", ""))
-        return redirect(next_url or f"{reverse('epic_detail', args=[document.epic_id])}#documents")
+    decided = attempt(lambda: action.perform(document, user, **params))
+    if not decided.refused:
+        messages.success(request, _decided_notice(document, decided.result))
+        documents = f"{reverse('epic_detail', args=[document.epic_id])}#documents"
+        return redirect(safe_next(request, documents))
     refusal = {
         "document": document.pk,
         "action": name,
-        "error": _refusal_text(attempt, document, name, user),
-        "fields": attempt.fields,
+        "error": _refusal_text(decided, document, name, user),
+        "fields": decided.fields,
         **params,
     }
     if _from_queue(request):
-        return _documents_page(request, refusal=refusal, status=attempt.status)
+        return _documents_page(request, refusal=refusal, status=decided.status)
     # The epic page's own `next` is a way back to a request being prepared: not this one.
     context = _context(request, document.epic, refusal=refusal, next_url="")
-    return render(request, TEMPLATE, context, status=attempt.status)
+    return render(request, TEMPLATE, context, status=decided.status)
 
 
 def _described(document: Document) -> str:
@@ -335,13 +284,14 @@ def _decided_notice(document: Document, decided: Document) -> str:
     return f"Verified {_described(document)}{covers}. {team} is told."
 
 
-def _refusal_text(attempt: Attempt, document: Document, name: str, user) -> str:
+def _refusal_text(decided: Attempt, document: Document, name: str, user) -> str:
     """The refusal, and when someone decided the document first: who, and when."""
-    if attempt.status != Conflict.status_code:
-        return attempt.error
+    said = _why(decided, f"Not {DECIDED[name]}")
+    if decided.status != Conflict.status_code:
+        return said
     now = Document.objects.select_related("decided_by").get(pk=document.pk)
     if now.status == Document.Status.UPLOADED or now.decided_by is None:
-        return attempt.error
+        return said
     when = dateformat.format(timezone.localtime(now.decided_at), "j M Y, H:i")
     who = "You" if now.decided_by_id == user.pk else now.decided_by.get_username()
     return (
@@ -352,17 +302,13 @@ def _refusal_text(attempt: Attempt, document: Document, name: str, user) -> str:
 
 
 def _from_queue(request) -> bool:
-    next_url = _safe_next(request, request.POST.get("next", ""))
-    on_queue = urlsplit(next_url).path == reverse("documents_to_verify")
-    return on_queue and _reviews_documents(request.user)
+    on_queue = urlsplit(safe_next(request)).path == reverse("documents_to_verify")
+    return on_queue and may_open(request.user, "documents")
 
 
-@login_required
-@require_http_methods(["GET"])
+@guarded("documents", ("GET",))
 def documents_to_verify(request):
     """Every team's Uploaded documents, oldest first, for those who verify them."""
-    if not _reviews_documents(request.user):
-        return render(request, NOT_FOR_ROLE_TEMPLATE, {"nav": "documents"}, status=403)
     return _documents_page(request)
 
 

@@ -15,7 +15,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from insights.dashboard import Dashboard, build
@@ -23,6 +22,7 @@ from insights.forms import DEFAULT_WEEKS, InsightsFilterForm
 from insights.metrics import Period
 from insights.queries import Scope
 from insights.workflow_pictures import pictures
+from portal.http import fragment_of, varies
 from requests_app.models import RequestType
 from requests_app.sequences import EXPLANATIONS
 from workflow.permissions import sees_all_teams, team_ids_of
@@ -96,12 +96,7 @@ def _dashboard(request, *, form, team_ids, heading, scope_name, slug, action, **
         "nav": "insights",
         **extra,
     }
-    template = TEMPLATE
-    if request.htmx and not request.htmx.boosted:
-        template = f"{TEMPLATE}#results"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return varies(render(request, fragment_of(request, TEMPLATE, "results"), context))
 
 
 def _csv(board: Dashboard, key: str, name: str) -> HttpResponse:

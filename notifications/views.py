@@ -7,10 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from notifications import inbox as notifications
+from portal.http import safe_next
 
 LIST_TEMPLATE = "notifications/list.html"
 
@@ -47,10 +47,7 @@ def mark_read(request, pk=None):
     if request.htmx and notification is not None:
         notification.refresh_from_db()
         return render(request, f"{LIST_TEMPLATE}#item", {"notification": notification})
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("notifications")
-    return redirect(next_url)
+    return redirect(safe_next(request, reverse("notifications")))
 
 
 @login_required

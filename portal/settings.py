@@ -94,7 +94,7 @@ TEMPLATES = [
                 # idle timeout, the notification bell's count, the boards' navigation.
                 "portal.context_processors.portal",
                 "notifications.context_processors.notifications",
-                "boards.context_processors.boards",
+                "portal.pages.navigation",
             ],
         },
     },

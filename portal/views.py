@@ -9,10 +9,10 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from epics.models import Document
+from portal.http import safe_next
 from portal.middleware import consent_given, record_consent
 from requests_app import checklist
 from requests_app.models import Ticket
@@ -33,18 +33,10 @@ OPEN_STATUSES = (Ticket.Status.SUBMITTED, Ticket.Status.TRIAGED, Ticket.Status.I
 HOME_OPEN_LIMIT = 50
 
 
-def _safe_next(request, url: str, default: str) -> str:
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return default
-
-
 @require_http_methods(["GET", "POST"])
 def consent(request):
     """The DoD Notice and Consent banner, acknowledged once per session."""
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""), "/")
+    next_url = safe_next(request, "/")
     if request.method == "POST":
         record_consent(request)
         return redirect(next_url)
@@ -110,7 +102,7 @@ def home(request):
 def classified_access(request):
     """Ask for Classified Ops access with a justification; a Classified Ops member decides."""
     user = request.user
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""), "")
+    next_url = safe_next(request)
     error = ""
     field_errors: dict[str, list[str]] = {}
     status = 200

@@ -14,10 +14,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from epics.models import Story
+from portal.http import fragment_of, is_fragment, varies
 from portal.timeline import entries as timeline_entries
 from requests_app import checklist, sequences
 from requests_app.forms import RequestForm, TicketFilterForm
@@ -40,20 +40,6 @@ from workflow.selectors import (
     ticket_for_user,
     tickets_for,
 )
-
-
-def _partial(request, template: str, name: str) -> str:
-    """The page, or only its region `name` when HTMX asks for it."""
-    if request.htmx and not request.htmx.boosted:
-        return f"{template}#{name}"
-    return template
-
-
-def _varies(response):
-    # A page and its HTMX fragment share a URL: caches must tell them apart.
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
 
 # Filing ------------------------------------------------------------------------------------
 
@@ -167,8 +153,8 @@ def request_new(request):
     else:
         form = RequestForm(initial=request.GET.dict(), teams=teams, epics=epics)
     context = _form_context(request, form, refusal=refusal)
-    response = render(request, _partial(request, NEW_TEMPLATE, "live"), context, status=status)
-    return _varies(response)
+    response = render(request, fragment_of(request, NEW_TEMPLATE, "live"), context, status=status)
+    return varies(response)
 
 
 # Following a request ---------------------------------------------------------------------
@@ -252,8 +238,8 @@ def _detail_context(request, ticket: Ticket, *, notice: str = "", error: str = "
 @require_http_methods(["GET"])
 def request_detail(request, pk: int):
     ticket = ticket_for_user(request.user, pk)
-    template = _partial(request, DETAIL_TEMPLATE, "ticket-main")
-    return _varies(render(request, template, _detail_context(request, ticket)))
+    template = fragment_of(request, DETAIL_TEMPLATE, "ticket-main")
+    return varies(render(request, template, _detail_context(request, ticket)))
 
 
 @login_required
@@ -269,7 +255,7 @@ def request_withdraw(request, pk: int):
         error = f"Not withdrawn: {refused.detail}"
     else:
         notice = f"Request #{ticket.pk} withdrawn. Nothing more happens to it."
-    if not (request.htmx and not request.htmx.boosted):
+    if not is_fragment(request):
         (messages.error if error else messages.success)(request, error or notice)
         return redirect("ticket_detail", pk=ticket.pk)
     ticket = ticket_for_user(request.user, pk)
@@ -297,4 +283,4 @@ def team_requests(request, pk: int):
         "filtered": filtered,
         "nav": "team",
     }
-    return _varies(render(request, _partial(request, LIST_TEMPLATE, "results"), context))
+    return varies(render(request, fragment_of(request, LIST_TEMPLATE, "results"), context))

@@ -89,11 +89,6 @@ def test_no_import_circle_among_app_modules():
     assert import_circles() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="boards/views.py and boards/selectors.py are not split yet: issue 'One place per "
-    "rule' is still open (a strict xfail: it fails the run once they are)",
-)
 def test_no_app_module_over_450_lines():
     long = {
         str(path.relative_to(ROOT)): lines
@@ -158,11 +153,6 @@ def test_the_request_type_measure_finds_a_named_type(tmp_path):
     assert not _names_a_request_type(path, {"prod_deploy"}, {"PROD_DEPLOY"})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="boards/views.py and boards/selectors.py are not split yet: issue 'One place per "
-    "rule' is still open (a strict xfail: it fails the run once they are)",
-)
 def test_no_function_at_radon_grade_d_or_worse():
     radon = pytest.importorskip("radon.complexity", reason="radon is a dev dependency")
     too_complex = [

@@ -166,6 +166,12 @@ class Offer:
         return self.permitted and self.verdict.allowed
 
     @property
+    def offered(self) -> bool:
+        """Shown at all: the person's role may take it and the object's status is one it
+        starts from (what stands in its way, if anything, is said beside it)."""
+        return self.permitted and starts_from(getattr(self.obj, self.action.method))
+
+    @property
     def conflict(self) -> str:
         return self.verdict.conflict
 
@@ -201,13 +207,14 @@ def not_yours(*who: str) -> str:
     return f"Not yours to do: it is for {named}." if named else "Not yours to do."
 
 
-def offer(action: Action, obj, user, **check_params) -> Offer:
-    """What stands between `user` and `action` on `obj` now."""
+def offer(action: Action, obj, user, *, verdict: Verdict | None = None, **check_params) -> Offer:
+    """What stands between `user` and `action` on `obj` now (`verdict`: the check's answer,
+    when the caller has it already, found for a whole page at once)."""
     return Offer(
         action,
         obj,
         permitted=may_take(getattr(obj, action.method), user),
-        verdict=action.check(obj, user, **check_params),
+        verdict=verdict if verdict is not None else action.check(obj, user, **check_params),
     )
 
 

@@ -136,9 +136,9 @@ def ticket_for_user(user, pk) -> Ticket:
     return _one(tickets_for(user), pk)
 
 
-def story_for_user(user, pk) -> Story:
-    """One story, or 404. Every attempt to open a Classified Ops story, granted or refused,
-    goes into the audit trail (WORKFLOWS.md, Classified Ops board)."""
+def story_open(user, pk) -> Story:
+    """One story, or 404, opened: every attempt to open a Classified Ops story, granted or
+    refused, writes its audit row (WORKFLOWS.md, Classified Ops board)."""
     try:
         story = _one(stories_for(user), pk)
     except Http404:

@@ -147,7 +147,7 @@ def test_the_boards_start_where_each_role_works(people, as_user):
 
 
 def test_the_navigation_offers_each_role_its_boards(people, rf):
-    from boards.context_processors import nav_entries
+    from portal.pages import nav_entries
 
     def labels(user):
         return [entry["label"] for entry in nav_entries(user)]

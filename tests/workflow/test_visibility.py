@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 SELECTORS = {
     "ticket": (selectors.tickets_for, selectors.ticket_for_user),
     "epic": (selectors.epics_for, selectors.epic_for_user),
-    "story": (selectors.stories_for, selectors.story_for_user),
+    "story": (selectors.stories_for, selectors.story_open),
     "document": (selectors.documents_for, selectors.document_for_user),
     "release": (selectors.releases_for, selectors.release_for_user),
 }
@@ -127,7 +127,7 @@ def classified_story(epic, devops):
 def sees(user, story) -> bool:
     listed = story in selectors.stories_for(user)
     try:
-        fetched = selectors.story_for_user(user, story.pk) == story
+        fetched = selectors.story_open(user, story.pk) == story
     except Http404:
         fetched = False
     assert listed == fetched

@@ -1,0 +1,219 @@
+"""The Classified Ops board (its IL6 Production Deploy stories, and the IL6 requests whose
+story is still to open) and the decisions on who else may see it.
+
+Every response that shows the board's stories is recorded in the audit trail as a read;
+every refused attempt to open it, too.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from boards import moves, selectors
+from boards.selectors import Filters
+from boards.views.cards import (
+    BOARD_TEMPLATE,
+    CLASSIFIED,
+    board_response,
+    board_urls,
+    column_response,
+    drop,
+    outcome,
+    panel_context,
+    panel_response,
+)
+from epics.models import Story
+from portal.http import attempt, is_fragment, private, safe_next
+from portal.pages import guarded, may_open, refuse
+from requests_app.models import Ticket
+from workflow import gates
+from workflow.actions import action_named, offer
+from workflow.audit import record
+from workflow.models import AccessRequest
+from workflow.selectors import (
+    access_request_for_user,
+    access_requests_for,
+    stories_for,
+    story_open,
+    ticket_for_user,
+)
+
+PAGE, ACCESS_PAGE = "classified", "access_requests"
+ACCESS_TEMPLATE = "boards/access_requests.html"
+OPEN_STORY = action_named(Ticket, "open_classified_story")
+
+
+def _audit_board_open(user, *, refused: bool = False, **detail) -> None:
+    """Opening the Classified Ops board is recorded against its stories as a whole: the Story
+    model with no one story named (each story opened is recorded against itself)."""
+    record(
+        by=user,
+        obj=None,
+        model=Story,
+        action="open_board",
+        refused=refused,
+        reason="No Classified Ops access." if refused else "",
+        detail={"board": Story.Board.CLASSIFIED_OPS, **detail},
+    )
+
+
+def _refused_open(request) -> None:
+    _audit_board_open(request.user, refused=True)
+
+
+def _waiting_rows(user) -> list[dict]:
+    """IL6 requests whose Classified Ops story is still to open, with what stands in the way."""
+    return [
+        {
+            "ticket": ticket,
+            "checks": [gates.structure_prepared(ticket)],
+            "offer": offer(OPEN_STORY, ticket, user),
+        }
+        for ticket in selectors.il6_waiting_for_classified(user)
+    ]
+
+
+def _waiting(user) -> dict:
+    return {"waiting": _waiting_rows(user)}
+
+
+@guarded(PAGE, ("GET",), on_refusal=_refused_open)
+def classified_board(request):
+    if not is_fragment(request):
+        _audit_board_open(request.user)
+    return board_response(request, CLASSIFIED, live=False, extra=_waiting)
+
+
+@guarded(PAGE, ("GET",), on_refusal=_refused_open)
+def classified_board_live(request):
+    return board_response(request, CLASSIFIED, live=True)
+
+
+@guarded(PAGE, ("GET",), on_refusal=_refused_open)
+def classified_column(request, status: str):
+    _audit_board_open(request.user, column=status, after=request.GET.get("after", ""))
+    return column_response(request, CLASSIFIED, status)
+
+
+def _story_panel(request, pk, story=None, **extra) -> dict:
+    story = story or selectors.classified_story(request.user, pk)
+    if story is None:
+        raise Http404("No such story that you can see.")
+    options = moves.story_options(story, request.user)
+    return panel_context(request, story, options, kind=CLASSIFIED, role=story.worker_role, **extra)
+
+
+def _opened_story(request, pk) -> Story:
+    """The story, audited as opened (granted or refused)."""
+    story = story_open(request.user, pk)
+    if story.board != Story.Board.CLASSIFIED_OPS:
+        raise Http404("Not a Classified Ops story.")
+    return selectors.dress_story(story)
+
+
+@login_required
+@require_http_methods(["GET"])
+def story_card(request, pk: int):
+    if not may_open(request.user, PAGE):
+        with suppress(Http404):
+            story_open(request.user, pk)  # records the refused open of this story
+        return refuse(request, PAGE)
+    story = _opened_story(request, pk)
+    return panel_response(request, _story_panel(request, pk, story))
+
+
+@guarded(PAGE, ("POST",), on_refusal=_refused_open)
+def story_move(request, pk: int):
+    """A drop on the Classified Ops board: To Do → In Progress (assign or pick up), In
+    Progress → Done (complete)."""
+    user = request.user
+    story = _opened_story(request, pk)
+    source = request.POST.get("from") or story.status
+    target = request.POST.get("to", "")
+    tried = drop(
+        request,
+        plan=lambda: moves.plan_story_move(story, source, target, user),
+        title=story.title,
+        where=lambda: Story.Status(target).label,  # "is now In Progress"
+    )
+    return outcome(
+        request,
+        kind=CLASSIFIED,
+        pk=pk,
+        attempt=tried,
+        card_of=selectors.story_card,
+        panel_of=_story_panel,
+        seen=source,
+    )
+
+
+@guarded(PAGE, ("POST",), on_refusal=_refused_open)
+def open_classified_story(request, pk: int):
+    """An MDO PM opens the IL6 request's Production Deploy story on this board."""
+    user = request.user
+    ticket = ticket_for_user(user, pk)
+    opened = attempt(lambda: OPEN_STORY.perform(ticket, user))
+    if not is_fragment(request):
+        (messages.error if opened.refused else messages.success)(
+            request,
+            opened.detail or f"Request #{ticket.pk} is with Classified Ops: its story is To Do.",
+        )
+        return redirect(safe_next(request, reverse("board_classified")))
+    card = None
+    if not opened.refused:
+        story = stories_for(user).filter(ticket=ticket, board=Story.Board.CLASSIFIED_OPS).first()
+        card = selectors.story_card(user, story.pk) if story else None
+    rows = [row for row in _waiting_rows(user) if row["ticket"].pk == ticket.pk]
+    context = {
+        "kind": CLASSIFIED,
+        "row": rows[0] if rows else None,
+        "ticket": ticket,
+        "card": card,
+        "arrived": True,  # the board counts it in and puts it in its place
+        "error": opened.detail,
+        "unmet": opened.unmet,
+        "urls": board_urls(CLASSIFIED, Filters()),
+        "now": selectors.now(),
+    }
+    template = f"{BOARD_TEMPLATE}#opened"
+    return private(render(request, template, context, status=opened.status))
+
+
+# Access to the board ---------------------------------------------------------------------------
+
+
+@guarded(ACCESS_PAGE, ("GET",))
+def access_requests(request):
+    """Classified Ops members decide who else may see their board."""
+    every = access_requests_for(request.user)
+    pending = every.filter(status=AccessRequest.Status.PENDING).order_by("created_at", "pk")
+    decided = every.exclude(status=AccessRequest.Status.PENDING).order_by("-decided_at", "-pk")
+    context = {"pending": list(pending[:100]), "decided": list(decided[:20]), "nav": ACCESS_PAGE}
+    return render(request, ACCESS_TEMPLATE, context)
+
+
+@guarded(ACCESS_PAGE, ("POST",))
+def access_decide(request, pk: int, decision: str):
+    user = request.user
+    action = action_named(AccessRequest, decision)
+    if action is None:
+        raise Http404("No such decision.")
+    access = access_request_for_user(user, pk)
+    decided = attempt(lambda: action.perform(access, user))
+    if not is_fragment(request):
+        if decided.refused:
+            messages.error(request, decided.detail)
+        else:
+            status = decided.result.get_status_display()
+            messages.success(request, f"{access.user.username}'s request is {status}.")
+        return redirect("board_access_requests")
+    access = access_request_for_user(user, pk)
+    context = {"access": access, "error": decided.detail}
+    return render(request, f"{ACCESS_TEMPLATE}#request", context, status=decided.status)

@@ -1,0 +1,125 @@
+"""The triage queue (MDO PMs): submitted requests, oldest first, a page at a time, each with
+its checks; triage or reject each in place."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from boards import selectors
+from boards.templatetags.boards import age
+from epics.models import Story
+from portal.http import attempt, fragment_of, is_fragment, private
+from portal.pages import guarded
+from requests_app.models import Ticket
+from workflow import services
+from workflow.actions import action_named, offer
+from workflow.business_hours import business_hours_between
+from workflow.selectors import ticket_for_user
+
+PAGE = "triage"
+TRIAGE_TEMPLATE = "boards/triage.html"
+TRIAGE, REJECT = action_named(Ticket, "triage"), action_named(Ticket, "reject")
+
+
+def _triage_row(ticket: Ticket, user, *, now, clashing: set[int], **extra) -> dict:
+    if ticket.kind.opens_epic and ticket.pk not in clashing:
+        # A new CtF has no gate at triage; only an epic now holding its name stands in the way
+        # (found for the whole page in one query; check_ticket_triage would ask per ticket).
+        verdict = services.Verdict()
+    else:
+        verdict = services.check_ticket_triage(ticket, user)
+    offered = offer(TRIAGE, ticket, user, verdict=verdict)
+    checks = services.triage_gates(ticket) if not verdict.conflict else []
+    shown = {check.code for check in checks}
+    checks += [check for check in verdict.unmet if check.code not in shown]
+    hours = business_hours_between(ticket.created_at, now)
+    return {
+        "ticket": ticket,
+        "offer": offered,
+        "checks": checks,
+        "hours": hours,
+        "age": age(ticket.created_at, now),
+        "overdue": hours > settings.TRIAGE_GOAL_BUSINESS_HOURS,
+        **extra,
+    }
+
+
+@guarded(PAGE, ("GET",))
+def triage_queue(request):
+    """Submitted requests, oldest first, a page at a time; triage or reject each in place."""
+    user = request.user
+    cursor = selectors.parse_cursor(request.GET.get("after", ""))
+    tickets, more, waiting = selectors.triage_queue(user, cursor)
+    now = selectors.now()
+    clashing = selectors.clashing_new_ctf_names(tickets)
+    context = {
+        "rows": [_triage_row(ticket, user, now=now, clashing=clashing) for ticket in tickets],
+        "more": more,
+        "waiting": waiting,
+        "after": request.GET.get("after", ""),
+        "goal": settings.TRIAGE_GOAL_BUSINESS_HOURS,
+        "nav": PAGE,
+    }
+    return private(render(request, fragment_of(request, TRIAGE_TEMPLATE, "queue"), context))
+
+
+def _triage_answer(request, ticket: Ticket, *, notice: str = "", error: str = "", unmet=(), status):
+    if not is_fragment(request):
+        (messages.error if error else messages.success)(request, error or notice)
+        return redirect("board_triage")
+    user = request.user
+    ticket = ticket_for_user(user, ticket.pk)
+    row = _triage_row(
+        ticket,
+        user,
+        now=selectors.now(),
+        clashing=selectors.clashing_new_ctf_names([ticket]),
+        notice=notice,
+        error=error,
+        unmet=list(unmet),
+        done=ticket.status != Ticket.Status.SUBMITTED,
+    )
+    context = {"row": row, "goal": settings.TRIAGE_GOAL_BUSINESS_HOURS}
+    if row["done"]:  # the queue's count follows, out of band
+        context["waiting"] = selectors.waiting_for_triage(user)
+    return render(request, f"{TRIAGE_TEMPLATE}#row", context, status=status)
+
+
+@guarded(PAGE, ("POST",))
+def triage_ticket(request, pk: int):
+    user = request.user
+    ticket = ticket_for_user(user, pk)
+    label = TRIAGE.label_for(ticket)
+    triaged = attempt(lambda: TRIAGE.perform(ticket, user))
+    if triaged.refused:
+        return _triage_answer(
+            request,
+            ticket,
+            error=f"Not triaged: {triaged.detail}",
+            unmet=triaged.unmet,
+            status=triaged.status,
+        )
+    ticket = ticket_for_user(user, pk)
+    story = next((s for s in ticket.stories.all() if s.board == Story.Board.PRODUCT), None)
+    done = "Converted to a story" if label == "Convert to story" else "Triaged"
+    notice = (
+        f"{done}: story “{story}” is To Do on the Product Team Epic Board; epic “{ticket.epic}” "
+        f"is {ticket.epic.get_status_display()}."
+    )
+    return _triage_answer(request, ticket, notice=notice, status=200)
+
+
+@guarded(PAGE, ("POST",))
+def reject_ticket(request, pk: int):
+    user = request.user
+    ticket = ticket_for_user(user, pk)
+    reason = request.POST.get("reason", "")
+    rejected = attempt(lambda: REJECT.perform(ticket, user, reason=reason))
+    if rejected.refused:
+        why = rejected.problems or rejected.detail  # a missing reason, or why not now
+        return _triage_answer(request, ticket, error=f"Not rejected: {why}", status=rejected.status)
+    return _triage_answer(
+        request, ticket, notice=f"Rejected: {ticket.team.name} is told why.", status=200
+    )
