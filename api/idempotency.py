@@ -7,13 +7,20 @@ the row keeps its status and body. A repeat of the key then answers the same, ma
 `Idempotent-Replayed: true`; a repeat while the first is still running is a 409; the key
 used for another address is a 400. Keys are kept 24 hours. An answer of 5xx keeps nothing,
 so the client may try again.
+
+A database connection lost under the request must not leave the key "still running" for a
+day (every retry a 409, the filing never made): claiming the key and keeping its answer are
+tried again on a fresh connection for a few seconds. A claim whose commit was cut off is
+looked for before it is made again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework import exceptions, status
 
@@ -21,6 +28,28 @@ from api.models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
 KEPT_FOR = dt.timedelta(hours=24)
+# How long claiming a key and keeping its answer keep trying while the database drops the
+# connection (a claim younger than this, unanswered, found after a cut-off commit is ours).
+PATIENCE = 5.0
+
+log = logging.getLogger(__name__)
+
+
+def _patiently(write):
+    """Run `write()`, again on a fresh connection while the database drops it (outside any
+    transaction: an API request runs in autocommit)."""
+    deadline = time.monotonic() + PATIENCE
+    while True:
+        try:
+            return write()
+        except IntegrityError:
+            raise
+        except DatabaseError:
+            if time.monotonic() > deadline or connection.in_atomic_block:
+                raise
+            log.warning("Idempotency-Key: the database dropped the connection; trying again")
+            connection.close()
+            time.sleep(0.1)
 
 
 class Replay(exceptions.APIException):
@@ -51,12 +80,26 @@ def begin(request) -> IdempotentRequest | None:
     if request.method != "POST" or not key or not request.user.is_authenticated:
         return None
     fresh = {"user": request.user, "key": key}
-    IdempotentRequest.objects.filter(created_at__lt=timezone.now() - KEPT_FOR, **fresh).delete()
-    try:
+    started = timezone.now()
+    IdempotentRequest.objects.filter(created_at__lt=started - KEPT_FOR, **fresh).delete()
+    cut_off = False
+
+    def claim():
+        nonlocal cut_off
+        if cut_off:  # the last try's commit may have happened: is the claim there?
+            mine = IdempotentRequest.objects.filter(
+                status_code=None, created_at__gte=started - dt.timedelta(seconds=1), **fresh
+            ).first()
+            if mine is not None:
+                return mine
+        cut_off = True
         with transaction.atomic():
             return IdempotentRequest.objects.create(
                 method=request.method, path=request.path[:500], **fresh
             )
+
+    try:
+        return _patiently(claim)
     except IntegrityError:
         pass
     row = IdempotentRequest.objects.get(**fresh)
@@ -71,12 +114,12 @@ def finish(row: IdempotentRequest | None, response) -> None:
     """Keep the answer for the key (forget the key after a 5xx: nothing is known to stand)."""
     if row is None:
         return
+    rows = IdempotentRequest.objects.filter(pk=row.pk)
     try:
         if response.status_code >= 500:
-            IdempotentRequest.objects.filter(pk=row.pk).delete()
+            _patiently(rows.delete)
         else:
-            IdempotentRequest.objects.filter(pk=row.pk).update(
-                status_code=response.status_code, answer=getattr(response, "data", None)
-            )
+            answer = getattr(response, "data", None)
+            _patiently(lambda: rows.update(status_code=response.status_code, answer=answer))
     except DatabaseError:  # the answer still goes out; a repeat then finds the key running
-        pass
+        log.error("Idempotency-Key %r: its answer could not be kept", row.key, exc_info=True)

@@ -5,15 +5,7 @@ Each test runs its own redis-server on a free loopback port (so stopping it dist
 nobody) and a worker process on the test database, which therefore must be PostgreSQL.
 """
 
-import contextlib
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -22,68 +14,15 @@ from notifications import tasks
 from notifications.models import Notification, Webhook
 from portal.celery import app
 from tests.fakes import FakeSMTPServer, FakeWebhook
+from tests.stack import REDIS_SERVER, Redis, database_url, kill, wait_ready, worker_process
+from tests.stack import wait as _wait
 from workflow import services
-
-REPO = Path(__file__).resolve().parents[2]
-REDIS_SERVER = shutil.which("redis-server")
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server installed"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(predicate, timeout=30.0, what="condition", every=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(every)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-class Redis:
-    def __init__(self, tmp_path):
-        self.port, self.dir, self.process = _free_port(), tmp_path, None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.dir),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        _wait(self._answers, what="redis to start")
-
-    def _answers(self):
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(10)
 
 
 @pytest.fixture
@@ -103,62 +42,25 @@ def redis(tmp_path):
 @pytest.fixture
 def start_worker(redis, tmp_path):
     """Start a worker process on the test database and this test's Redis."""
-    db = connection.settings_dict
     workers = []
 
     def start(**env):
         log = tmp_path / f"worker{len(workers)}.log"
         environment = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "DATABASE_URL": database_url(connection.settings_dict),
             "REDIS_URL": redis.url,
             "NOTIFICATION_RETRY_AFTER_SECONDS": "1",
             **{k: str(v) for k, v in env.items()},
         }
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "-Q",
-                "celery,email,webhook",  # every queue, where production runs a worker each
-                "-l",
-                "info",
-                "-c",
-                "1",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"test{len(workers)}@%h",
-            ],
-            cwd=REPO,
-            env=environment,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: the pool's children die with it
-        )
+        # every queue, where production runs a worker each
+        process = worker_process(environment, log, name=f"test{len(workers)}")
         workers.append(process)
-        _wait(
-            lambda: "ready." in log.read_text() or process.poll() is not None,
-            what="the worker to be ready",
-        )
-        assert process.poll() is None, log.read_text()
+        wait_ready(process, log, "ready.", "the worker to be ready")
         return process
 
     yield start
     for process in workers:
         kill(process)
-
-
-def kill(process):
-    """SIGKILL the worker and its pool processes, whatever they are doing."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(10)
 
 
 def file_ticket(member, epic):
