@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 
 from celery import shared_task
 from django.conf import settings
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from notifications import delivery
 from notifications.models import Notification
+from portal import broker
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +70,8 @@ def enqueue(rows: list[tuple[int, str]]) -> None:
     if fan_out.app.conf.task_always_eager:  # in-process: deliver now, in this request
         _publish(rows)
         return
-    sender = threading.Thread(target=_publish, args=(rows,), daemon=True)
-    sender.start()
-    sender.join(settings.NOTIFICATION_PUBLISH_TIMEOUT)
-    if sender.is_alive():
-        log.warning(
-            "The broker did not take %s notification(s) in time; the sweeper will retry", len(rows)
-        )
+    # Not taken now: the sweeper queues them again (a late publish delivers once: the lease).
+    broker.taken(lambda: fan_out.apply_async((rows,)), f"{len(rows)} notification(s)")
 
 
 def enqueue_delivery(notification_id: int) -> None:

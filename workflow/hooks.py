@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError
 
+from portal import broker
 from workflow import gitlab
 from workflow.tasks import record_gitlab_release
 
@@ -26,6 +27,11 @@ log = logging.getLogger(__name__)
 
 def _answer(status: int, detail: str, **extra) -> JsonResponse:
     return JsonResponse({"detail": detail, **extra}, status=status)
+
+
+def _not_queued(push, event_uuid: str) -> JsonResponse:
+    log.error("GitLab tag %s of %s (event %s) not queued", push.tag, push.project, event_uuid)
+    return _answer(503, "The release could not be queued now; resend the event later.")
 
 
 def _token_matches(request) -> bool:
@@ -51,7 +57,7 @@ def gitlab_hook(request):
     except gitlab.Ignored as reason:
         log.info("GitLab event %s ignored: %s", event_uuid, reason)
         return _answer(200, f"Ignored: {reason}")
-    try:
+    def queue():
         record_gitlab_release.delay_on_commit(
             project_urls=list(push.project_urls),
             tag=push.tag,
@@ -60,11 +66,17 @@ def gitlab_hook(request):
             checkout_sha=push.checkout_sha,
             event_uuid=event_uuid,
         )
-    except OperationalError:  # the broker is down: GitLab shows the failure and can resend
-        log.exception(
-            "GitLab tag %s of %s (event %s) not queued", push.tag, push.project, event_uuid
-        )
-        return _answer(503, "The release could not be queued now; resend the event later.")
+
+    # In-process (the embedded default) the task runs now; else one bounded publish. Not
+    # taken (the broker down or frozen): GitLab shows the failure and resends, and a second
+    # delivery of the same tag records nothing new.
+    if record_gitlab_release.app.conf.task_always_eager:
+        try:
+            queue()
+        except OperationalError:
+            return _not_queued(push, event_uuid)
+    elif not broker.taken(queue, f"GitLab tag {push.tag} of {push.project}"):
+        return _not_queued(push, event_uuid)
     log.info("GitLab tag %s of %s queued (event %s)", push.tag, push.project, event_uuid)
     return _answer(
         202, f"Tag “{push.tag}” of {push.project} is queued to be recorded.", tag=push.tag

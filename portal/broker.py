@@ -1,0 +1,37 @@
+"""A request never waits on the broker: a publish gets one bounded attempt.
+
+A stopped Redis makes kombu retry its connection for seconds, a frozen one holds the socket
+until its timeout; either would hold the person's request (or GitLab's) that long. The
+publish runs in a thread joined for `NOTIFICATION_PUBLISH_TIMEOUT` seconds (0.5 s): what it
+has not done by then is left to whoever tries again (the sweeper, GitLab's resend).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+
+def taken(publish, what: str) -> bool:
+    """Run `publish()` for at most the publish timeout: True when the broker took it. A
+    publish still running afterwards may yet succeed, so what it queues must be idempotent."""
+    done = threading.Event()
+
+    def run():
+        try:
+            publish()
+        except Exception:  # broker unreachable, or refused
+            log.warning("%s not queued now", what, exc_info=True)
+        else:
+            done.set()
+
+    sender = threading.Thread(target=run, daemon=True)
+    sender.start()
+    sender.join(settings.NOTIFICATION_PUBLISH_TIMEOUT)
+    if sender.is_alive():
+        log.warning("The broker did not take %s in time", what)
+    return done.is_set()
