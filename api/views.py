@@ -292,9 +292,10 @@ class TicketViewSet(ResourceViewSet):
     serializer_class = s.TicketSerializer
     selector = staticmethod(selectors.tickets_for)
     fetch = staticmethod(selectors.ticket_for_user)
-    # The triage gates read the epic's documents and stories (signed_ctf_letter, epic_free,
-    # ctf_approves_il6, signed_cisso_document); the selector already fetches the ticket's.
-    related = ("epic__documents", "epic__stories")
+    # The triage gates read the epic's documents, stories and pipelines (signed_ctf_letter,
+    # epic_free, pipeline_at_level, ctf_approves_il6, signed_cisso_document); the selector
+    # already fetches the ticket's.
+    related = ("epic__documents", "epic__stories", "epic__pipelines")
     filters_class = s.TicketFilters
 
     @creates(s.TicketInputSerializer, s.TicketSerializer, "File a request (team member)")

@@ -132,6 +132,9 @@ class DocumentAdmin(StatusReadOnlyAdmin):
         "decided_by",
         "decided_at",
         "rejection_reason",
+        "renewal_due_since",
+        "renewal_reason",
+        "superseded_by",
     )
     list_select_related = ("epic",)
 

@@ -335,12 +335,23 @@ class Document(StateMachine):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The CtF's life (WORKFLOWS.md): a pipeline added to its epic makes it due for renewal
+    # (it keeps counting); a newer verified letter on the epic supersedes it (it stops).
+    renewal_due_since = models.DateTimeField(null=True, blank=True)
+    renewal_reason = models.CharField(max_length=300, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
+    )
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.epic} ({self.signed_on})"
+
+    @property
+    def renewal_due(self) -> bool:
+        return self.renewal_due_since is not None and self.superseded_by_id is None
 
     def save(self, *args, **kwargs):
         if self.kind == self.Kind.CTF_LETTER and self.signed_on:
@@ -357,8 +368,11 @@ class Document(StateMachine):
         )
 
     def valid_on(self, day: dt.date) -> bool:
-        return self.status == self.Status.VERIFIED and (
-            self.expires_on is None or day < self.expires_on
+        """Verified, unexpired and not superseded: it counts for the gates."""
+        return (
+            self.status == self.Status.VERIFIED
+            and self.superseded_by_id is None
+            and (self.expires_on is None or day < self.expires_on)
         )
 
     @transition(

@@ -74,6 +74,23 @@ def _expiry_note(document: Document, today: dt.date) -> dict | None:
     return None
 
 
+def _ctf_at_a_glance(documents: list[Document], today: dt.date) -> Document | None:
+    """The epic's CtF now: the newest letter in force, else the newest verified one (expired
+    or superseded), to show its life at a glance."""
+    letters = [
+        document
+        for document in documents
+        if document.kind == Document.Kind.CTF_LETTER and document.status == Document.Status.VERIFIED
+    ]
+    in_force = [letter for letter in letters if letter.valid_on(today)]
+    chosen = max(
+        in_force or letters, key=lambda letter: (letter.signed_on, letter.pk), default=None
+    )
+    if chosen is not None:
+        chosen.in_force = chosen in in_force
+    return chosen
+
+
 def _why(tried: Attempt, failed: str) -> str:
     """What did not happen (`failed`), and why; malformed input names its fields on the form."""
     if tried.fields or not tried.detail:
@@ -105,6 +122,9 @@ def _context(
     documents = _with_decisions(list(documents_for(user).filter(epic=epic)), user, refusal)
     for document in documents:
         document.expiry_note = _expiry_note(document, today)
+    by_pk = {document.pk: document for document in documents}
+    for document in documents:
+        document.superseder = by_pk.get(document.superseded_by_id)
     next_url = safe_next(request)
     # The upload form opens when asked for (a checklist link names the kind) or when it failed.
     open_upload = bool(request.GET.get("kind")) or upload_form is not None
@@ -121,6 +141,7 @@ def _context(
         "epic": epic,
         "pipelines": list(pipelines_for(user).filter(epic=epic)),
         "documents": documents,
+        "ctf": _ctf_at_a_glance(documents, today),
         "releases": list(releases_for(user).filter(epic=epic)),
         "tickets": list(tickets_for(user).filter(epic=epic)[:20]),
         "timeline": history,
@@ -129,7 +150,8 @@ def _context(
         "may_upload": may_upload_documents(user, epic),
         "team_member": may_record_releases(user, epic),  # files requests, records releases
         "pipeline_request_type": request_types.adding_a_pipeline().value,
-        "production": gates.epic_has_production(epic),
+        "production": next(iter(gates.unmet(services.release_gates(epic))), None)
+        or gates.epic_has_production(epic),  # what a release needs first, or that it may
         "next_url": next_url,
         "open_upload": open_upload,
         **extra,
@@ -292,7 +314,7 @@ def _refusal_text(decided: Attempt, document: Document, name: str, user) -> str:
     now = Document.objects.select_related("decided_by").get(pk=document.pk)
     if now.status == Document.Status.UPLOADED or now.decided_by is None:
         return said
-    when = dateformat.format(timezone.localtime(now.decided_at), "j M Y, H:i")
+    when = dateformat.format(timezone.localtime(now.decided_at), "j M Y, H:i T")
     who = "You" if now.decided_by_id == user.pk else now.decided_by.get_username()
     return (
         f"Not {DECIDED[name]}: {who} already "
@@ -312,6 +334,18 @@ def documents_to_verify(request):
     return _documents_page(request)
 
 
+def _due_for_renewal(user, today: dt.date) -> list[Document]:
+    """CtF letters in force whose epic changed (a pipeline added): Cyber renews them."""
+    due = documents_for(user).filter(
+        kind=Document.Kind.CTF_LETTER,
+        status=Document.Status.VERIFIED,
+        renewal_due_since__isnull=False,
+        superseded_by__isnull=True,
+        expires_on__gt=today,
+    )
+    return list(due.order_by("renewal_due_since", "pk")[:100])
+
+
 def _documents_page(request, *, refusal: dict | None = None, status: int = 200):
     user = request.user
     today = timezone.localdate()
@@ -324,6 +358,7 @@ def _documents_page(request, *, refusal: dict | None = None, status: int = 200):
     context = {
         "documents": documents,
         "refusal_above": refusal if gone else None,
+        "renewals": _due_for_renewal(user, today),
         "queue_url": reverse("documents_to_verify"),
         "nav": "documents",
     }

@@ -5,47 +5,61 @@ requests waiting for triage past the goal. Each is written once per event key, s
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from epics.models import Document, expiry_warning_horizon
+from epics.models import Document
 from notifications import outbox
-from notifications.rules import Audience, Message, link_to
+from notifications.rules import Audience, Message, ctf_audiences, link_to
 from requests_app.models import Ticket
 from workflow.business_hours import business_hours_between
 from workflow.dates import day
 
+# WORKFLOWS.md, the CtF's life: the team and Cyber are reminded this many days before expiry.
+REMINDER_DAYS = (90, 30, 7)
+
+
+def reminder_due(days_left: int) -> int | None:
+    """The reminder a letter with `days_left` is owed: the nearest of 90, 30 and 7 days it
+    has reached (None before 90). A letter first seen at 20 days gets the 30-day one only."""
+    reached = [days for days in REMINDER_DAYS if days_left <= days]
+    return min(reached) if reached else None
+
 
 @shared_task(acks_late=True, time_limit=300)
 def warn_expiring_ctf_letters() -> int:
-    """Tell each team once about each verified CtF letter expiring within the warning days."""
+    """Tell the team and Cyber of each CtF letter in force 90, 30 and 7 days before it
+    expires, once each (the event key names the letter, its expiry and the reminder)."""
     today = timezone.localdate()
-    horizon = expiry_warning_horizon(today)
+    horizon = today + dt.timedelta(days=max(REMINDER_DAYS))
     letters = Document.objects.filter(
         kind=Document.Kind.CTF_LETTER,
         status=Document.Status.VERIFIED,
+        superseded_by__isnull=True,
         expires_on__gt=today,
         expires_on__lte=horizon,
     ).select_related("epic__team")
     sent = 0
     for letter in letters:
         days = (letter.expires_on - today).days
-        message = Message(
-            "ctf_expiring",
-            Audience(team=letter.epic.team),
-            f"CtF letter of {letter.epic} expires in {days} days",
-            f"The CtF letter of “{letter.epic}” (signed {day(letter.signed_on)}) expires on "
-            f"{day(letter.expires_on)}. Upload a newly signed letter to keep deploying.",
-            link_to("epic_detail", letter.epic_id),
-        )
+        reminder = reminder_due(days)
+        key = f"ctf_expiring:{letter.pk}:{letter.expires_on}:{reminder}"
         with transaction.atomic():
-            sent += bool(
-                outbox.send(
-                    message, event_key=f"ctf_expiring:{letter.pk}:{letter.expires_on}"
+            for audience in ctf_audiences(letter):
+                message = Message(
+                    "ctf_expiring",
+                    audience,
+                    f"CtF letter of {letter.epic} expires in {days} days",
+                    f"The CtF letter of “{letter.epic}” ({letter.epic.team.name}, signed "
+                    f"{day(letter.signed_on)}) expires on {day(letter.expires_on)}. Upload a "
+                    "newly signed letter to keep deploying and releasing.",
+                    link_to("epic_detail", letter.epic_id),
                 )
-            )
+                sent += bool(outbox.send(message, event_key=key))
     return sent
 
 

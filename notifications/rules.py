@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from workflow.dates import day
-from workflow.permissions import CLASSIFIED_OPS, DEVOPS, MDO_PM
+from workflow.permissions import CLASSIFIED_OPS, CYBER, DEVOPS, MDO_PM
 
 EVENT_TYPES = {
     "ticket_filed": "A request is filed",
@@ -27,7 +27,8 @@ EVENT_TYPES = {
     "access_requested": "Classified Ops access is requested",
     "access_decided": "Your Classified Ops access request is decided",
     "document_decided": "A document of your team's epic is verified or rejected",
-    "ctf_expiring": "A CtF letter of your team's epic expires within 30 days",
+    "ctf_expiring": "A CtF letter expires within 90, 30 or 7 days (your team's, or for Cyber)",
+    "ctf_renewal_due": "A CtF letter is due for renewal (your team's, or for Cyber)",
     "triage_overdue": "A request waits for triage past the goal",
 }
 
@@ -161,7 +162,30 @@ def _epic_messages(event, epic) -> list[Message]:
     return []
 
 
+def ctf_audiences(document) -> tuple[Audience, Audience]:
+    """Who hears of a CtF letter's life (expiry, renewal): the epic's team and Cyber."""
+    return Audience(team=document.epic.team), Audience(role=CYBER)
+
+
+def _renewal_messages(document) -> list[Message]:
+    return [
+        Message(
+            "ctf_renewal_due",
+            audience,
+            f"CtF letter of {document.epic} is due for renewal",
+            f"The CtF letter of “{document.epic}” ({document.epic.team.name}, signed "
+            f"{day(document.signed_on)}) is due for renewal: {document.renewal_reason} It keeps "
+            f"counting until it expires on {day(document.expires_on)} or a newer verified letter "
+            "supersedes it.",
+            link_to("epic_detail", document.epic_id),
+        )
+        for audience in ctf_audiences(document)
+    ]
+
+
 def _document_messages(event, document) -> list[Message]:
+    if event.action == "renewal_due":
+        return _renewal_messages(document)
     if event.action not in ("verify", "reject"):
         return []
     verdict = "verified" if event.action == "verify" else "rejected"

@@ -80,6 +80,15 @@ def items(checks, *, team, epic, impact_level: str, back: str = "", documents=()
             query = {"team": team.pk, "request_type": request_types.adding_a_pipeline().value}
             fix_url = f"{reverse('ticket_new')}?{urlencode(query)}"
             fix_label = "Request an IL2/IL4/IL5 pipeline"
+        if not check.passed and check.code == "pipeline_at_level" and epic is not None:
+            query = {
+                "team": team.pk,
+                "request_type": request_types.adding_a_pipeline().value,
+                "epic": epic.pk,
+                "impact_level": impact_level,
+            }
+            fix_url = f"{reverse('ticket_new')}?{urlencode(query)}"
+            fix_label = f"Request an {impact_level} pipeline on “{epic}”"
         if waiting:  # nothing to upload: it waits for verification, on the epic's page
             fix_url = f"{reverse('epic_detail', args=[epic.pk])}#documents"
             fix_label = f"See the documents of “{epic}”"

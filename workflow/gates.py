@@ -115,6 +115,37 @@ def ctf_approves_il6(epic, today: dt.date | None = None) -> Check:
     )
 
 
+def pipeline_at_level(epic, impact_level: str) -> Check:
+    """A production deployment at a level needs the epic's completed pipeline at that level."""
+    levels = sorted({pipeline.impact_level for pipeline in epic.pipelines.all()})
+    has = f" (it has {', '.join(levels)})" if levels else " (it has none yet)"
+    return _check(
+        "pipeline_at_level",
+        impact_level in levels,
+        f"Epic “{epic}” has a completed {impact_level} pipeline.",
+        f"Epic “{epic}” has no completed {impact_level} pipeline{has}: request an "
+        f"{impact_level} pipeline on this epic first.",
+    )
+
+
+def ctf_in_force(epic, production_levels, today: dt.date | None = None) -> Check:
+    """Releases are recorded only while a verified, unexpired CtF letter covers each level
+    the epic is in production at (any such letter, when the levels are not known)."""
+    letters = _valid_ctf_letters(epic, today or _today())
+    levels = sorted(set(production_levels))
+    if levels:
+        missing = [level for level in levels if not any(x.covers(level) for x in letters)]
+    else:
+        missing = [] if letters else ["its production"]
+    return _check(
+        "ctf_in_force",
+        not missing,
+        f"Epic “{epic}” has a CtF in force for {', '.join(levels) or 'its production'}.",
+        f"No CtF is in force on epic “{epic}” for {', '.join(missing)}: upload a newly signed "
+        "CtF letter covering it and have it verified before recording releases.",
+    )
+
+
 def signed_cisso_document(epic) -> Check:
     return _check(
         "signed_cisso_document",

@@ -55,6 +55,7 @@ CTF_COVERS_LEVEL = Gate(lambda r: gates.signed_ctf_letter(r.epic, r.impact_level
 CTF_APPROVES_IL6 = Gate(lambda r: gates.ctf_approves_il6(r.epic))
 CISSO_DOCUMENT = Gate(lambda r: gates.signed_cisso_document(r.epic))
 EPIC_FREE = Gate(lambda r: gates.epic_free(r.epic))
+PIPELINE_AT_LEVEL = Gate(lambda r: gates.pipeline_at_level(r.epic, r.impact_level))
 TEAM_HAS_PIPELINE = Gate(lambda r: gates.has_il245_pipeline(r.team), on_epic=False)
 
 
@@ -88,6 +89,9 @@ class Kind:
     epic_not_ready: str = ""
     # Completing its story records a Pipeline (epic, impact level).
     records_pipeline: bool = False
+    # Done, it puts the epic in production at its level: releases then need a CtF in force
+    # covering that level (gate ctf_in_force).
+    to_production: bool = False
     # After its product story, an MDO PM opens a story on the Classified Ops board, and the
     # ticket follows that story instead of the epic.
     classified: bool = False
@@ -233,8 +237,9 @@ KINDS: tuple[Kind, ...] = (
             "team releases on demand with release tags."
         ),
         story_title="{level} production deployment",
-        filing_gates=(CTF_COVERS_LEVEL,),
-        triage_gates=(CTF_COVERS_LEVEL, EPIC_FREE),
+        filing_gates=(CTF_COVERS_LEVEL, PIPELINE_AT_LEVEL),
+        triage_gates=(CTF_COVERS_LEVEL, PIPELINE_AT_LEVEL, EPIC_FREE),
+        to_production=True,
         epic=EpicRoute(
             on_triage="queue_prod_deploy",
             on_start="deploy_prod",
@@ -289,6 +294,7 @@ KINDS: tuple[Kind, ...] = (
         filing_gates=(CTF_APPROVES_IL6, TEAM_HAS_PIPELINE),
         triage_gates=(CTF_APPROVES_IL6, CISSO_DOCUMENT),
         triage_label="Convert to story",
+        to_production=True,
         classified=True,
         classified_story_title="Production Deploy (IL6): {epic}",
         steps=(

@@ -83,6 +83,14 @@ class DocumentSerializer(DecidedObjectSerializer):
     uploaded_by = username_field()
     uploaded_at = UTCDateTimeField()
     file = serializers.SerializerMethodField(help_text="Where to download the PDF.")
+    renewal_due = serializers.BooleanField(
+        read_only=True,
+        help_text="A CtF letter due for renewal (a pipeline was added to its epic): it still "
+        "counts until it expires or is superseded.",
+    )
+    superseded_by = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The newer verified CtF letter that replaced it."
+    )
 
     class Meta:
         model = Document
@@ -103,6 +111,8 @@ class DocumentSerializer(DecidedObjectSerializer):
             "decided_by",
             "decided_at",
             "rejection_reason",
+            "renewal_due",
+            "superseded_by",
             "file",
             "transitions",
         ]

@@ -27,11 +27,11 @@ from workflow.selectors import stories_for, tickets_for
 
 def triage_queue(user, cursor=None) -> tuple[list[Ticket], str, int]:
     """Submitted tickets, oldest first, a page at a time, with what their gates read (the
-    epic's documents and stories); the next page's cursor; how many wait in all."""
+    epic's documents, stories and pipelines); the next page's cursor; how many wait in all."""
     waiting = _waiting_for_triage(user)
     queryset = (
         waiting.prefetch_related(None)
-        .prefetch_related("epic__documents", "epic__stories")
+        .prefetch_related("epic__documents", "epic__stories", "epic__pipelines")
         .order_by("created_at", "pk")
     )
     if cursor is not None:

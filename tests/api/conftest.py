@@ -3,7 +3,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from epics.models import Epic
-from tests.factories import EpicFactory, TeamFactory, UserFactory
+from tests.factories import EpicFactory, PipelineFactory, TeamFactory, UserFactory
 from workflow.permissions import PRODUCT_TEAM
 
 
@@ -35,8 +35,12 @@ def bravo_epic(bravo):
 
 @pytest.fixture
 def done_epic(team):
-    """An epic of Team Alpha whose pipeline is complete (ready for a production deploy)."""
-    return EpicFactory(team=team, title="Ledger", status=Epic.Status.PIPELINE_COMPLETE)
+    """An epic of Team Alpha whose pipelines are complete at IL2, IL4 and IL5 (ready for a
+    production deploy at any of them: gate pipeline_at_level)."""
+    epic = EpicFactory(team=team, title="Ledger", status=Epic.Status.PIPELINE_COMPLETE)
+    for level in ("IL2", "IL4", "IL5"):
+        PipelineFactory(epic=epic, impact_level=level)
+    return epic
 
 
 @pytest.fixture

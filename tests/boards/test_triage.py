@@ -11,7 +11,7 @@ from django.utils import timezone
 from epics.models import Document, Epic
 from requests_app.models import Ticket
 from tests.boards.conftest import file
-from tests.factories import EpicFactory, TicketFactory
+from tests.factories import EpicFactory, PipelineFactory, TicketFactory
 from tests.portal.pages import HTMX, is_fragment, text_of
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +56,7 @@ def test_a_request_past_the_triage_goal_is_marked(people, as_user, settings):
 
 def test_the_gate_summary_shows_what_stands_in_the_way(people, as_user):
     """A production deployment whose CtF letter lapsed since filing cannot be triaged."""
+    PipelineFactory(epic=people.mission, impact_level="IL5")
     ticket = file(people, people.mission, "prod_deploy", "IL5")
     Document.objects.filter(epic=people.mission).update(status="rejected")
     row = rows(as_user(people.pat).get(reverse("board_triage")))[0]
@@ -104,6 +105,7 @@ def test_converting_an_il6_request_to_a_story(people, as_user):
 
 
 def test_triage_refused_shows_the_gates_in_the_row(people, as_user):
+    PipelineFactory(epic=people.mission, impact_level="IL5")
     ticket = file(people, people.mission, "prod_deploy", "IL5")
     Document.objects.filter(epic=people.mission).update(status="rejected")
     response = as_user(people.pat).post(

@@ -13,7 +13,7 @@ from epics.models import Document
 from requests_app.models import Ticket
 from tests.e2e.conftest import PHONE
 from tests.e2e.pages import expect, sign_in
-from tests.factories import PASSWORD, pdf_bytes
+from tests.factories import PASSWORD, PipelineFactory, pdf_bytes
 from tests.portal.pages import world
 from workflow import services
 
@@ -145,6 +145,8 @@ def test_bob_sees_why_team_bravo_cannot_file_and_nothing_is_stored(page, shot):
 
 def test_alice_uploads_a_ctf_letter_and_sees_the_checklist_turn_green(page, shot, tmp_path):
     w = world()
+    # Mission Planner has its IL2 pipeline too (gate pipeline_at_level): only the letter lacks.
+    PipelineFactory(epic=w.mission, impact_level="IL2")
     sign_in(page, "alice")
     page.get_by_role("link", name="New request").first.click()
     choose_type(page, "IL2/IL4/IL5 production deployment")

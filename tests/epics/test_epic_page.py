@@ -143,7 +143,7 @@ def test_a_return_address_elsewhere_is_ignored(client, w):
         ({"signed_on": ""}, "Give the date the document was signed."),
         (
             {"signed_on": (timezone.localdate() + dt.timedelta(days=2)).isoformat()},
-            "The signing date is in the future.",
+            "is in the future everywhere on Earth",
         ),
         ({"file": ""}, "Attach the signed document as a PDF."),
     ],

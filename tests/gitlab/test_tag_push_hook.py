@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from epics.models import Epic, Release
-from tests.factories import EpicFactory, ReleaseFactory
+from tests.factories import DocumentFactory, EpicFactory, ReleaseFactory
 from workflow import gitlab, services
 from workflow.models import AuditEvent
 from workflow.selectors import history_of
@@ -33,13 +33,16 @@ def _hook_settings(settings):
 
 @pytest.fixture
 def prod_epic(team):
-    return EpicFactory(
+    """In production, with a verified CtF letter in force (gate ctf_in_force)."""
+    epic = EpicFactory(
         team=team,
         title="Payments",
         status=Epic.Status.PROD_DEPLOY_COMPLETE,
         production_at=timezone.now() - dt.timedelta(days=3),
         repository_url=REPO,
     )
+    DocumentFactory(epic=epic)
+    return epic
 
 
 @pytest.fixture
@@ -384,6 +387,7 @@ def test_two_deliveries_racing_record_one_release(team):
         production_at=timezone.now(),
         repository_url=REPO,
     )
+    DocumentFactory(epic=epic)
     barrier = threading.Barrier(4)
     results = []
 

@@ -142,14 +142,29 @@ def test_a_document_decision_names_its_signing_date_as_the_pages_do(people, epic
     assert "signed 20 Nov 2026." in body and "2026-11-20" not in body
 
 
-def test_expiring_ctf_letter_tells_the_team_once(people, hooks, epic):
+def test_expiring_ctf_letter_tells_the_team_and_cyber_once(people, hooks, epic):
     today = timezone.localdate()
     DocumentFactory(epic=epic, signed_on=today - dt.timedelta(days=340))  # expires in ~25 days
     DocumentFactory(epic=epic, signed_on=today - dt.timedelta(days=100))  # not yet
     assert told(reminders.warn_expiring_ctf_letters) == {
-        "ctf_expiring": to("alice", "amy", hooks=[hooks["team"]])
+        "ctf_expiring": to("alice", "amy", "casey", hooks=[hooks["team"], hooks["cyber"]])
     }
     assert told(reminders.warn_expiring_ctf_letters) == {}  # a second beat sends nothing more
+
+
+def test_a_pipeline_added_makes_the_ctf_due_for_renewal_and_tells_the_team_and_cyber(
+    people, hooks, epic
+):
+    DocumentFactory(epic=epic, impact_levels=["IL4", "IL5"])
+    ticket = TicketFactory(epic=epic, impact_level="IL5")
+    services.ticket_triage(by=people["pat"], ticket=ticket)
+    services.epic_start_pipeline(by=people["pat"], epic=epic)
+    story = ticket.stories.get()
+    services.story_pick_up(by=people["dana"], story=story)
+    heard = told(lambda: services.story_complete(by=people["dana"], story=story))
+    assert heard["ctf_renewal_due"] == to(
+        "alice", "amy", "casey", hooks=[hooks["team"], hooks["cyber"]]
+    )
 
 
 def test_ticket_waiting_past_the_triage_goal_reminds_mdo_pms_once_a_day(people, hooks, epic):

@@ -7,9 +7,10 @@ from django.urls import reverse
 
 from epics.models import Story
 from requests_app.models import Ticket
-from tests.factories import AccessRequestFactory, DocumentFactory
+from tests.factories import AccessRequestFactory, DocumentFactory, TicketFactory
 from tests.portal.pages import HTMX, is_fragment, sign_in, text_of, world
 from workflow import services
+from workflow.errors import GatesUnmet
 from workflow.models import AccessRequest, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -282,7 +283,25 @@ def test_an_il6_request_says_the_cisso_document_is_missing_before_triage(client,
 
 def test_a_prod_deploy_on_an_epic_without_a_pipeline_says_a_pipeline_comes_first(client, w):
     DocumentFactory(epic=w.logistics, impact_levels=["IL4"], uploaded_by=w.alice)
-    ticket = filed(w, request_type="prod_deploy", level="IL4", epic="logistics")
+    # Filing it is refused now (gate pipeline_at_level), with the sentence saying why.
+    with pytest.raises(GatesUnmet) as refused:
+        filed(w, request_type="prod_deploy", level="IL4", epic="logistics")
+    assert [(c.code, c.message) for c in refused.value.unmet] == [
+        (
+            "pipeline_at_level",
+            "Epic “Logistics Tracker” has no completed IL4 pipeline (it has none yet): request an "
+            "IL4 pipeline on this epic first.",
+        )
+    ]
+    assert not Ticket.objects.filter(epic=w.logistics).exists()
+    # One filed before the gate existed: its page still says a pipeline comes first.
+    ticket = TicketFactory(
+        team=w.alpha,
+        epic=w.logistics,
+        request_type="prod_deploy",
+        impact_level="IL4",
+        created_by=w.alice,
+    )
     page = text_of(page_of(sign_in(client, w.alice), ticket))
     assert "Before this can happen:" in page
     assert "(the epic needs a pipeline first)" in page

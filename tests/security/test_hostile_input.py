@@ -16,7 +16,14 @@ from rest_framework.authtoken.models import Token
 
 from epics.models import Epic, Story
 from requests_app.models import RequestType, Ticket
-from tests.factories import EpicFactory, StoryFactory, TicketFactory, UserFactory, pdf_upload
+from tests.factories import (
+    DocumentFactory,
+    EpicFactory,
+    StoryFactory,
+    TicketFactory,
+    UserFactory,
+    pdf_upload,
+)
 from tests.portal.pages import sign_in
 from workflow import services
 from workflow.permissions import CLASSIFIED_OPS, DEVOPS, MDO_PM, PRODUCT_TEAM
@@ -52,6 +59,7 @@ def hostile_world(db):
         status=Epic.Status.PROD_DEPLOY_COMPLETE,
         production_at=timezone.now() - dt.timedelta(days=1),
     )
+    DocumentFactory(epic=live, uploaded_by=pat)  # its CtF in force: releases are recorded
     ticket = services.ticket_file(
         by=alice,
         team=team,

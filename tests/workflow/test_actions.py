@@ -9,6 +9,7 @@ from tests.factories import (
     AccessRequestFactory,
     DocumentFactory,
     EpicFactory,
+    PipelineFactory,
     StoryFactory,
     TicketFactory,
     UserFactory,
@@ -33,6 +34,7 @@ def offered(obj, user) -> dict:
 def prod_ticket_without_ctf(team, member):
     """A submitted production deployment on an epic with a pipeline but no CtF letter."""
     epic = EpicFactory(team=team, title="Ledger", status=Epic.Status.PIPELINE_COMPLETE)
+    PipelineFactory(epic=epic, impact_level="IL4")
     return TicketFactory(
         epic=epic, request_type=RequestType.PROD_DEPLOY, impact_level="IL4", created_by=member
     )

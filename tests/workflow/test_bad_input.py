@@ -162,7 +162,8 @@ HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></bod
         ({"file": pdf_upload(content=b"%PDF-1.4\n1 0 obj << >> endobj\n")}, "file"),
         ({"file": pdf_upload(content=b"")}, "file"),
         ({"file": None}, "file"),
-        ({"signed_on": timezone.localdate() + dt.timedelta(days=1)}, "signed_on"),
+        # Two days ahead is in the future everywhere on Earth (tomorrow may be today somewhere).
+        ({"signed_on": timezone.localdate() + dt.timedelta(days=2)}, "signed_on"),
         ({"signed_on": None}, "signed_on"),
         ({"impact_levels": []}, "impact_levels"),
         ({"impact_levels": ["IL4", "IL7"]}, "impact_levels"),
@@ -175,7 +176,7 @@ HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></bod
         "truncated PDF",
         "empty file",
         "no file",
-        "signed tomorrow",
+        "signed two days ahead",
         "no signing date",
         "CtF letter without levels",
         "unknown level",

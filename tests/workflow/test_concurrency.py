@@ -10,7 +10,14 @@ from django.db import connection
 
 from epics.models import Epic, Story
 from requests_app.models import RequestType, Ticket
-from tests.factories import DocumentFactory, EpicFactory, StoryFactory, TicketFactory, UserFactory
+from tests.factories import (
+    DocumentFactory,
+    EpicFactory,
+    PipelineFactory,
+    StoryFactory,
+    TicketFactory,
+    UserFactory,
+)
 from workflow import services
 from workflow.errors import Conflict
 from workflow.models import AccessRequest, AuditEvent
@@ -59,6 +66,7 @@ def test_eight_pms_triage_the_same_ticket(request_type):
     pms = [UserFactory(username=f"pm{i}", roles=[MDO_PM]).pk for i in range(8)]
     epic = EpicFactory(status=Epic.Status.PIPELINE_COMPLETE)
     DocumentFactory(epic=epic)
+    PipelineFactory(epic=epic, impact_level="IL4")  # the completed pipeline a prod deploy needs
     if request_type == RequestType.NEW_PIPELINE_CTF:
         ticket = TicketFactory(
             team=epic.team, epic=None, request_type=request_type, application_name="Payroll"

@@ -185,12 +185,14 @@ def only_a_cisso_document(epic):
     ],
 )
 def test_signed_ctf_letter_at_filing(letters, member, team, epic):
+    PipelineFactory(epic=epic, impact_level="IL4")
     letters(epic)
     error = refused_filing(member, team, request_type="prod_deploy", impact_level="IL4", epic=epic)
     assert unmet(error) == [CTF_IL4]
 
 
 def test_a_letter_signed_364_days_ago_passes(member, team, epic):
+    PipelineFactory(epic=epic, impact_level="IL4")
     DocumentFactory(epic=epic, signed_on=TODAY() - dt.timedelta(days=364), impact_levels=["IL4"])
     ticket = services.ticket_file(
         by=member, team=team, request_type="prod_deploy", impact_level="IL4", epic=epic
@@ -217,6 +219,7 @@ def test_a_letter_is_valid_for_one_year_from_signing(epic):
 def test_signed_ctf_letter_at_triage(pm, team):
     """Filed while the letter was valid; by triage it has expired."""
     epic = EpicFactory(team=team, title="Payments", status=Epic.Status.PIPELINE_COMPLETE)
+    PipelineFactory(epic=epic, impact_level="IL4")
     letter_signed_366_days_ago(epic)
     ticket = TicketFactory(epic=epic, request_type=RequestType.PROD_DEPLOY, impact_level="IL4")
     error = refused(GatesUnmet, services.ticket_triage, action="triage", by=pm, ticket=ticket)
@@ -427,7 +430,8 @@ def test_epic_free_to_start_a_pipeline(pm, busy_epic):
 
 def test_epic_free_to_queue_a_prod_deploy(pm, busy_epic):
     DocumentFactory(epic=busy_epic)
-    ticket = TicketFactory(epic=busy_epic, request_type=RequestType.PROD_DEPLOY)
+    PipelineFactory(epic=busy_epic, impact_level="IL4")
+    ticket = TicketFactory(epic=busy_epic, request_type=RequestType.PROD_DEPLOY, impact_level="IL4")
     error = refused(GatesUnmet, services.ticket_triage, action="triage", by=pm, ticket=ticket)
     assert unmet(error) == [EPIC_FREE]
 

@@ -138,12 +138,27 @@ def test_new_ctf_epic_verified_by_the_pm(member, pm, devops, epic):
 
 def test_prod_deploy(member, pm, devops, epic):
     DocumentFactory(epic=epic, impact_levels=["IL4"])
-    ticket = file(member, epic, "prod_deploy", "IL4")
 
-    # No pipeline yet: the epic cannot be queued.
-    error = refused(Conflict, services.ticket_triage, action="triage", by=pm, ticket=ticket)
-    assert "needs a pipeline first" in error.detail
-    assert statuses(ticket, epic) == (T.SUBMITTED, E.NEW)
+    # No IL4 pipeline yet: the production deployment cannot even be filed (pipeline_at_level).
+    error = refused(
+        GatesUnmet,
+        services.ticket_file,
+        action="file",
+        by=member,
+        team=member.teams.get(),
+        request_type="prod_deploy",
+        impact_level="IL4",
+        epic=epic,
+    )
+    assert [(check.code, check.message) for check in error.unmet] == [
+        (
+            "pipeline_at_level",
+            "Epic “Payments” has no completed IL4 pipeline (it has none yet): request an IL4 "
+            "pipeline on this epic first.",
+        )
+    ]
+    assert not Ticket.objects.filter(request_type=RequestType.PROD_DEPLOY).exists()
+    assert statuses(epic) == (E.NEW,)
 
     build_pipeline(member, pm, devops, epic)
     error = refused(
@@ -151,6 +166,7 @@ def test_prod_deploy(member, pm, devops, epic):
     )
     assert codes(error) == ["epic_has_production"]
 
+    ticket = file(member, epic, "prod_deploy", "IL4")
     services.ticket_triage(by=pm, ticket=ticket)
     story = ticket.stories.get()
     assert statuses(ticket, epic, story) == (T.TRIAGED, E.PROD_DEPLOY_QUEUED, S.TO_DO)
@@ -190,6 +206,7 @@ def test_prod_deploy(member, pm, devops, epic):
 def test_prod_deploy_queues_from_every_status_at_rest(at_rest, member, pm, team):
     epic = EpicFactory(team=team, status=at_rest)
     DocumentFactory(epic=epic)
+    PipelineFactory(epic=epic, impact_level="IL2")
     ticket = file(member, epic, "prod_deploy", "IL2")
     services.ticket_triage(by=pm, ticket=ticket)
     assert statuses(epic) == (E.PROD_DEPLOY_QUEUED,)
@@ -207,6 +224,7 @@ def test_prod_deploy_queues_from_every_status_at_rest(at_rest, member, pm, team)
 def test_prod_deploy_triage_is_a_conflict_while_the_epic_is_busy(busy, member, pm, team):
     epic = EpicFactory(team=team, status=busy)
     DocumentFactory(epic=epic)
+    PipelineFactory(epic=epic, impact_level="IL2")
     ticket = file(member, epic, "prod_deploy", "IL2")
     refused(Conflict, services.ticket_triage, action="triage", by=pm, ticket=ticket)
 
@@ -307,6 +325,7 @@ def test_reject_a_pipeline_after_start_puts_the_epic_back(start, member, pm, tea
 def test_reject_a_triaged_prod_deploy_takes_the_epic_out_of_the_queue(start, member, pm, team):
     epic = EpicFactory(team=team, status=start)
     DocumentFactory(epic=epic)
+    PipelineFactory(epic=epic, impact_level="IL5")
     ticket = file(member, epic, "prod_deploy", "IL5")
     services.ticket_triage(by=pm, ticket=ticket)
     story = ticket.stories.get()
@@ -339,7 +358,7 @@ def test_reject_a_triaged_new_ctf_leaves_its_new_epic_in_new(started, member, pm
 
 @pytest.mark.parametrize("request_type", ["pipeline", "prod_deploy"])
 def test_reject_is_a_conflict_once_the_story_is_in_progress(request_type, member, pm, devops, epic):
-    build_pipeline(member, pm, devops, epic)
+    build_pipeline(member, pm, devops, epic, impact_level="IL2")
     DocumentFactory(epic=epic)
     ticket = file(member, epic, request_type, "IL2")
     services.ticket_triage(by=pm, ticket=ticket)

@@ -29,7 +29,9 @@ from workflow.services.epics import (
 )
 from workflow.services.releases import (
     gitlab_actor,
+    production_levels,
     release_create,
+    release_gates,
     release_record_from_gitlab,
 )
 from workflow.services.runner import Verdict
@@ -82,7 +84,9 @@ __all__ = [
     "epic_verify_cyber_compliance",
     "filing_checks",
     "gitlab_actor",
+    "production_levels",
     "release_create",
+    "release_gates",
     "release_record_from_gitlab",
     "story_assign",
     "story_complete",

@@ -8,6 +8,7 @@ from django.utils import timezone
 from epics.models import Document, Epic, ImpactLevel
 from workflow import documents
 from workflow.audit import record
+from workflow.dates import day, latest_date_on_earth
 from workflow.errors import InvalidInput, NotPermitted
 from workflow.permissions import may_upload_documents
 from workflow.services.runner import (
@@ -31,8 +32,11 @@ def _upload_errors(*, kind, levels, signed_on, file) -> dict[str, list[str]]:
         errors["impact_levels"] = ["Say which impact levels the CtF letter covers."]
     if signed_on is None:
         errors["signed_on"] = ["Give the date the document was signed."]
-    elif signed_on > timezone.localdate():
-        errors["signed_on"] = ["The signing date is in the future."]
+    elif signed_on > (latest := latest_date_on_earth()):
+        errors["signed_on"] = [
+            f"The signing date {day(signed_on)} is in the future everywhere on Earth (the latest "
+            f"date anywhere now is {day(latest)}): give the date on the signature."
+        ]
     if problem := documents.pdf_problem(file):
         errors["file"] = [problem]
     return errors
@@ -80,7 +84,44 @@ def document_verify(*, by, document: Document) -> Document:
     before = document.status
     document.verify(by=by, at=timezone.now())
     moved(by, document, "verify", before)
+    if document.kind == Document.Kind.CTF_LETTER:
+        _supersede_older_letters(by, document)
     return document
+
+
+def _supersede_older_letters(by, letter: Document) -> None:
+    """A newer verified CtF letter on the epic supersedes the older ones (signed on or
+    before it): they stop counting, and both stay in the history."""
+    older = Document.objects.select_for_update().filter(
+        epic_id=letter.epic_id,
+        kind=Document.Kind.CTF_LETTER,
+        status=Document.Status.VERIFIED,
+        superseded_by__isnull=True,
+        signed_on__lte=letter.signed_on,
+    )
+    for document in older.exclude(pk=letter.pk).order_by("pk"):
+        document.superseded_by = letter
+        document.save(update_fields=["superseded_by"])
+        record(by=by, obj=document, action="supersede", detail={"superseded_by": letter.pk})
+
+
+def mark_renewal_due(by, epic, reason: str) -> list[Document]:
+    """The epic's CtF letters in force are due for renewal (a major change such as a new
+    pipeline): each keeps counting until it expires or is superseded; the team and Cyber
+    are told (notifications/rules.py). A letter already due stays as it was."""
+    today = timezone.localdate()
+    letters = [
+        letter
+        for letter in Document.objects.select_for_update().filter(
+            epic=epic, kind=Document.Kind.CTF_LETTER, renewal_due_since__isnull=True
+        )
+        if letter.valid_on(today)
+    ]
+    for letter in letters:
+        letter.renewal_due_since, letter.renewal_reason = timezone.now(), reason[:300]
+        letter.save(update_fields=["renewal_due_since", "renewal_reason"])
+        record(by=by, obj=letter, action="renewal_due", reason=reason[:300])
+    return letters
 
 
 @audited("reject", subject="document")

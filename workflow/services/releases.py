@@ -4,11 +4,28 @@ pushed to the epic's GitLab project (workflow/hooks.py)."""
 from __future__ import annotations
 
 from epics.models import Epic, Release
-from workflow import gates
+from requests_app.models import Ticket
+from workflow import gates, request_types
 from workflow.audit import SystemActor, record
 from workflow.errors import GatesUnmet, InvalidInput, NotPermitted
 from workflow.permissions import may_record_releases
 from workflow.services.runner import Verdict, audited, locked, require_fit, require_text
+
+
+def production_levels(epic: Epic) -> list[str]:
+    """The levels the epic is in production at: those of its production requests done."""
+    kinds = request_types.where(lambda kind: kind.to_production)
+    done = Ticket.objects.filter(epic=epic, status=Ticket.Status.DONE, request_type__in=kinds)
+    return sorted(set(done.values_list("impact_level", flat=True)))
+
+
+def release_gates(epic: Epic) -> list[gates.Check]:
+    """What a release of the epic needs, on every path (portal, API, GitLab): production,
+    and a CtF in force for each level of it."""
+    checks = [gates.epic_has_production(epic)]
+    if epic.has_production:
+        checks.append(gates.ctf_in_force(epic, production_levels(epic)))
+    return checks
 
 
 @audited("create", model=Release)
@@ -19,7 +36,7 @@ def release_create(*, by, epic: Epic, tag: str, source: str = Release.Source.POR
     tag = require_text(tag, "tag", "Give the release tag.")
     require_fit(Release, tag=tag)
     epic = locked(Epic, epic.pk)
-    Verdict(unmet=gates.unmet([gates.epic_has_production(epic)])).enforce()
+    Verdict(unmet=gates.unmet(release_gates(epic))).enforce()
     if epic.releases.filter(tag=tag).exists():
         raise InvalidInput({"tag": [f"Tag “{tag}” is already recorded for epic “{epic}”."]})
     release = Release.objects.create(epic=epic, tag=tag, source=source, created_by=by)
@@ -39,7 +56,7 @@ def _release_record_from_gitlab(*, by, epic: Epic, tag: str, detail: dict):
     # The epic's row lock makes a second delivery of the same push wait, then find this one.
     if (existing := epic.releases.filter(tag=tag).first()) is not None:
         return existing, False
-    if unmet := gates.unmet([gates.epic_has_production(epic)]):
+    if unmet := gates.unmet(release_gates(epic)):
         raise GatesUnmet(
             unmet, detail=f"Tag “{tag}” pushed to GitLab is not a release yet: {unmet[0].message}"
         )

@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.db.models import Prefetch, prefetch_related_objects
 
 from epics.models import Epic, Pipeline, Story
-from workflow import gates
+from workflow import gates, request_types
 from workflow.audit import record
 from workflow.errors import InvalidInput
+from workflow.services.documents import mark_renewal_due
 from workflow.services.runner import Verdict, audited, locked, moved, require_role, status_conflict
 
 
@@ -141,6 +142,14 @@ def story_complete(*, by, story: Story) -> Story:
             Pipeline.objects.bulk_create(
                 [Pipeline(epic=story.epic, impact_level=ticket.impact_level, ticket=ticket)],
                 ignore_conflicts=True,
+            )
+        if kind is request_types.adding_a_pipeline():
+            # P1 treats a new pipeline as a major change: the epic's CtF is due for renewal.
+            mark_renewal_due(
+                by,
+                story.epic,
+                f"An {ticket.impact_level} pipeline was added to the epic (request #{ticket.pk}): "
+                "a new pipeline is a major change.",
             )
     ticket_before = ticket.status
     ticket.finish()

@@ -7,6 +7,7 @@ scenario runs only when its epic does not exist yet.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from django.conf import settings
@@ -17,10 +18,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from epics.models import Document, Epic, Team
+from epics.models import Document, Epic, Team, one_year_after
 from notifications import outbox
 from requests_app.models import RequestType
 from workflow import services
+from workflow.errors import GatesUnmet
 from workflow.models import AccessRequest
 from workflow.permissions import CLASSIFIED_OPS, CYBER, DEVOPS, MDO_PM, PRODUCT_TEAM
 
@@ -102,6 +104,13 @@ class Demo:
             return services.document_verify(by=self.u["casey"], document=document)
         return document
 
+    def expire(self, letter: Document) -> None:
+        """Age a letter past its year (the demo is seeded today; its history is not)."""
+        signed = timezone.localdate() - dt.timedelta(days=380)
+        Document.objects.filter(pk=letter.pk).update(
+            signed_on=signed, expires_on=one_year_after(signed)
+        )
+
     def triage(self, ticket):
         return services.ticket_triage(by=self.u["pat"], ticket=ticket)
 
@@ -174,17 +183,18 @@ def _scenarios(demo: Demo, teams: dict) -> dict:
         Epic.objects.filter(pk=epic.pk).update(
             repository_url="https://gitlab.example.mil/team-alpha/payments-service"
         )
+        demo.pipeline(epic, "IL4")
         demo.document(epic, Document.Kind.CTF_LETTER, ["IL2", "IL4", "IL5", "IL6"], days_ago=40)
         demo.document(epic, Document.Kind.CISSO_DOCUMENT, days_ago=40)
-        demo.pipeline(epic, "IL4")
         demo.prod_deploy(epic, "IL4")
         for tag in ("v1.0.0", "v1.1.0"):
             services.release_create(by=u["alice"], epic=epic, tag=tag)
 
     def mission_planner():
         epic = demo.epic(alpha, "Mission Planner")
-        demo.document(epic, Document.Kind.CTF_LETTER, ["IL4", "IL5"], days_ago=340)
         demo.pipeline(epic, "IL4")
+        # Its CtF letter expires within 30 days: the team and Cyber are reminded.
+        demo.document(epic, Document.Kind.CTF_LETTER, ["IL4", "IL5"], days_ago=340)
 
     def logistics_tracker():
         epic = demo.epic(alpha, "Logistics Tracker")
@@ -202,6 +212,7 @@ def _scenarios(demo: Demo, teams: dict) -> dict:
     def flight_ops():
         epic = demo.epic(delta, "Flight Ops")
         demo.document(epic, Document.Kind.CTF_LETTER, ["IL4"], days_ago=90)
+        # A pipeline added after its CtF: the letter is due for renewal (and still counts).
         demo.pipeline(epic, "IL4")
         demo.prod_deploy(epic, "IL4", until="queued")
 
@@ -211,8 +222,8 @@ def _scenarios(demo: Demo, teams: dict) -> dict:
 
     def comms_relay():
         epic = demo.epic(echo, "Comms Relay")
-        demo.document(epic, Document.Kind.CTF_LETTER, ["IL2", "IL4"], days_ago=120)
         demo.pipeline(epic, "IL2")
+        demo.document(epic, Document.Kind.CTF_LETTER, ["IL2", "IL4"], days_ago=120)
         demo.prod_deploy(epic, "IL2", until="deploying")
 
     def weather_feed():
@@ -222,9 +233,9 @@ def _scenarios(demo: Demo, teams: dict) -> dict:
 
     def maintenance_log():
         epic = demo.epic(foxtrot, "Maintenance Log")
+        demo.pipeline(epic, "IL4")
         demo.document(epic, Document.Kind.CTF_LETTER, ["IL4", "IL6"], days_ago=200)
         demo.document(epic, Document.Kind.CISSO_DOCUMENT, days_ago=200)
-        demo.pipeline(epic, "IL4")
         il6 = demo.file(epic, RequestType.IL6_PROD_DEPLOY, "IL6")
         demo.triage(il6)
         story = demo.story_of(il6)
@@ -251,7 +262,15 @@ def _scenarios(demo: Demo, teams: dict) -> dict:
         services.ticket_withdraw(by=u["fay"], ticket=withdrawn)
 
     def training_portal():
-        demo.epic(golf, "Training Portal")
+        epic = demo.epic(golf, "Training Portal")
+        demo.pipeline(epic, "IL2")
+        letter = demo.document(epic, Document.Kind.CTF_LETTER, ["IL2"], days_ago=300)
+        demo.prod_deploy(epic, "IL2")
+        services.release_create(by=u["gus"], epic=epic, tag="v1.0.0")
+        # In production, its CtF since expired: the next release is refused (ctf_in_force).
+        demo.expire(letter)
+        with contextlib.suppress(GatesUnmet):
+            services.release_create(by=u["gus"], epic=epic, tag="v1.1.0")
         demo.new_ctf(golf, "Training Portal Mobile", until="submitted")
 
     return {
