@@ -15,6 +15,7 @@ delivers later. A request never waits on the broker.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 
 from celery import shared_task
@@ -71,7 +72,11 @@ def enqueue(rows: list[tuple[int, str]]) -> None:
         _publish(rows)
         return
     # Not taken now: the sweeper queues them again (a late publish delivers once: the lease).
-    broker.taken(lambda: fan_out.apply_async((rows,)), f"{len(rows)} notification(s)")
+    broker.taken(
+        functools.partial(fan_out.apply_async, (rows,)),
+        f"{len(rows)} notification(s)",
+        "the sweeper will retry",
+    )
 
 
 def enqueue_delivery(notification_id: int) -> None:

@@ -16,16 +16,17 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 
 
-def taken(publish, what: str) -> bool:
+def taken(publish, what: str, then: str) -> bool:
     """Run `publish()` for at most the publish timeout: True when the broker took it. A
-    publish still running afterwards may yet succeed, so what it queues must be idempotent."""
+    publish still running afterwards may yet succeed, so what it queues must be idempotent.
+    `what` and `then` (who tries again) go into the log."""
     done = threading.Event()
 
     def run():
         try:
             publish()
         except Exception:  # broker unreachable, or refused
-            log.warning("%s not queued now", what, exc_info=True)
+            log.warning("%s not queued now; %s", what, then, exc_info=True)
         else:
             done.set()
 
@@ -33,5 +34,5 @@ def taken(publish, what: str) -> bool:
     sender.start()
     sender.join(settings.NOTIFICATION_PUBLISH_TIMEOUT)
     if sender.is_alive():
-        log.warning("The broker did not take %s in time", what)
+        log.warning("The broker did not take %s in time; %s", what, then)
     return done.is_set()

@@ -75,7 +75,7 @@ def gitlab_hook(request):
             queue()
         except OperationalError:
             return _not_queued(push, event_uuid)
-    elif not broker.taken(queue, f"GitLab tag {push.tag} of {push.project}"):
+    elif not broker.taken(queue, f"GitLab tag {push.tag} of {push.project}", "GitLab resends"):
         return _not_queued(push, event_uuid)
     log.info("GitLab tag %s of %s queued (event %s)", push.tag, push.project, event_uuid)
     return _answer(
