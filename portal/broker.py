@@ -8,6 +8,7 @@ has not done by then is left to whoever tries again (the sweeper, GitLab's resen
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 
@@ -30,7 +31,8 @@ def taken(publish, what: str, then: str) -> bool:
         else:
             done.set()
 
-    sender = threading.Thread(target=run, daemon=True)
+    # The thread runs in a copy of this context: the request's id goes with the message.
+    sender = threading.Thread(target=contextvars.copy_context().run, args=(run,), daemon=True)
     sender.start()
     sender.join(settings.NOTIFICATION_PUBLISH_TIMEOUT)
     if sender.is_alive():
