@@ -55,21 +55,9 @@ def fan_out(rows: list[list]) -> int:
     return len(rows)
 
 
-def _publish(rows: list[tuple[int, str]]) -> None:
-    try:
-        fan_out.apply_async((rows,))
-    except Exception:  # broker unreachable, or an in-process delivery that failed
-        log.warning(
-            "%s notification(s) not queued now; the sweeper will retry", len(rows), exc_info=True
-        )
-
-
 def enqueue(rows: list[tuple[int, str]]) -> None:
     """Queue the delivery of (id, channel) rows: one bounded attempt for all of them."""
     if not rows:
-        return
-    if fan_out.app.conf.task_always_eager:  # in-process: deliver now, in this request
-        _publish(rows)
         return
     # Not taken now: the sweeper queues them again (a late publish delivers once: the lease).
     broker.taken(

@@ -12,6 +12,7 @@ import contextvars
 import logging
 import threading
 
+from celery import current_app
 from django.conf import settings
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,8 @@ log = logging.getLogger(__name__)
 def taken(publish, what: str, then: str) -> bool:
     """Run `publish()` for at most the publish timeout: True when the broker took it. A
     publish still running afterwards may yet succeed, so what it queues must be idempotent.
-    `what` and `then` (who tries again) go into the log."""
+    `what` and `then` (who tries again) go into the log. In-process (the embedded default,
+    tasks eager) the publish runs the task now, in this request."""
     done = threading.Event()
 
     def run():
@@ -31,6 +33,9 @@ def taken(publish, what: str, then: str) -> bool:
         else:
             done.set()
 
+    if current_app.conf.task_always_eager:
+        run()
+        return done.is_set()
     # The thread runs in a copy of this context: the request's id goes with the message.
     sender = threading.Thread(target=contextvars.copy_context().run, args=(run,), daemon=True)
     sender.start()

@@ -129,6 +129,26 @@ class Redis:
         kill(self.process)
 
 
+@contextlib.contextmanager
+def private_redis(tmp_path):
+    """A private redis-server that this process's Celery publishes to (tasks not eager),
+    for the length of the block; stopped (thawed first) after it."""
+    from portal.celery import app
+
+    server = Redis(tmp_path)
+    server.start()
+    before = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager, app.conf.broker_url = False, server.url
+    app._pool = app.amqp._producer_pool = None  # forget connections to another broker
+    try:
+        yield server
+    finally:
+        app.conf.task_always_eager, app.conf.broker_url = before
+        app._pool = app.amqp._producer_pool = None
+        if server.process.poll() is None:
+            server.stop()
+
+
 def worker_process(
     env: dict, log: Path, *, queues="celery,email,webhook", concurrency=1, name="test"
 ) -> subprocess.Popen:

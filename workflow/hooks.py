@@ -16,7 +16,6 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from kombu.exceptions import OperationalError
 
 from portal import broker
 from workflow import gitlab
@@ -27,11 +26,6 @@ log = logging.getLogger(__name__)
 
 def _answer(status: int, detail: str, **extra) -> JsonResponse:
     return JsonResponse({"detail": detail, **extra}, status=status)
-
-
-def _not_queued(push, event_uuid: str) -> JsonResponse:
-    log.error("GitLab tag %s of %s (event %s) not queued", push.tag, push.project, event_uuid)
-    return _answer(503, "The release could not be queued now; resend the event later.")
 
 
 def _token_matches(request) -> bool:
@@ -67,16 +61,11 @@ def gitlab_hook(request):
             event_uuid=event_uuid,
         )
 
-    # In-process (the embedded default) the task runs now; else one bounded publish. Not
-    # taken (the broker down or frozen): GitLab shows the failure and resends, and a second
-    # delivery of the same tag records nothing new.
-    if record_gitlab_release.app.conf.task_always_eager:
-        try:
-            queue()
-        except OperationalError:
-            return _not_queued(push, event_uuid)
-    elif not broker.taken(queue, f"GitLab tag {push.tag} of {push.project}", "GitLab resends"):
-        return _not_queued(push, event_uuid)
+    # Not taken (the broker down or frozen): GitLab shows the failure and resends, and a
+    # second delivery of the same tag records nothing new.
+    if not broker.taken(queue, f"GitLab tag {push.tag} of {push.project}", "GitLab resends"):
+        log.error("GitLab tag %s of %s (event %s) not queued", push.tag, push.project, event_uuid)
+        return _answer(503, "The release could not be queued now; resend the event later.")
     log.info("GitLab tag %s of %s queued (event %s)", push.tag, push.project, event_uuid)
     return _answer(
         202, f"Tag “{push.tag}” of {push.project} is queued to be recorded.", tag=push.tag

@@ -21,8 +21,8 @@ from django_htmx.http import push_url
 
 from boards import moves, selectors
 from boards.selectors import Filters
-from portal.http import is_fragment, private, safe_next, with_query
-from workflow.errors import Conflict, GatesUnmet, InvalidInput, Refusal
+from portal.http import attempt, is_fragment, private, safe_next, with_query
+from workflow.errors import InvalidInput
 from workflow.permissions import CLASSIFIED_OPS, DEVOPS, MDO_PM, has_role
 
 BOARD_TEMPLATE = "boards/board.html"
@@ -190,21 +190,18 @@ class Tried:
     conflict: bool = False
 
     @classmethod
-    def run(cls, attempt) -> Tried:
+    def run(cls, call) -> Tried:
         try:
-            return cls(notice=attempt())
+            done = attempt(call)
         except moves.AssigneeNeeded as needed:
             return cls(asking=needed.story)
-        except GatesUnmet as refused:
-            # The card is named where this is shown.
+        if not done.refused:
+            return cls(notice=done.result)
+        if done.unmet:  # the card is named where this is shown
             error = "Not moved: every check below must be met first."
-            return cls(error=error, unmet=refused.unmet, status=refused.status_code)
-        except InvalidInput as refused:
-            problems = " ".join(p for problems in refused.fields.values() for p in problems)
-            return cls(error=problems, status=refused.status_code)
-        except Refusal as refused:
-            conflict = isinstance(refused, Conflict)
-            return cls(error=refused.detail, status=refused.status_code, conflict=conflict)
+        else:
+            error = done.problems or done.detail
+        return cls(error=error, unmet=done.unmet, status=done.status, conflict=done.conflict)
 
     @property
     def asks(self) -> bool:
@@ -225,13 +222,13 @@ class Tried:
         return self.error
 
 
-def outcome(request, *, kind: str, pk: int, attempt, card_of, panel_of, seen="", stay=False):
+def outcome(request, *, kind: str, pk: int, call, card_of, panel_of, seen="", stay=False):
     """Run one attempt on a card and answer: the card where it now is (the board moves it
     there), a message, and the dialog's contents. Without JavaScript: back to the board
     with the message, or the card's page with the refusal. `seen` is the column the person
     saw the card in: a conflict because it has left it meanwhile says so. `stay`: a success
     keeps the dialog open on the card's moves (a check done, the move it opened is next)."""
-    tried = Tried.run(attempt)
+    tried = Tried.run(call)
     if not is_fragment(request):
         return _outcome_page(request, kind, pk, tried, panel_of)
     card = card_of(request.user, pk)
@@ -274,7 +271,7 @@ def drop(request, *, plan, title: str, where):
     """The attempt behind a drop on either board: plan the move (a refusal if it is not one),
     ask for the engineer when an MDO PM assigns, carry it out, say what happened."""
 
-    def attempt() -> str:
+    def call() -> str:
         step = plan()
         assignee = moves.assignee_from(request.POST.get("assignee"))
         if step.needs_assignee and "assignee" in request.POST and assignee is None:
@@ -282,7 +279,7 @@ def drop(request, *, plan, title: str, where):
         moves.perform(step, request.user, assignee=assignee)
         return _moved_notice(title, where(), step, assignee)
 
-    return attempt
+    return call
 
 
 def _moved_notice(title: str, where: str, step, assignee) -> str:

@@ -137,7 +137,7 @@ def story_move(request, pk: int):
     story = _opened_story(request, pk)
     source = request.POST.get("from") or story.status
     target = request.POST.get("to", "")
-    tried = drop(
+    call = drop(
         request,
         plan=lambda: moves.plan_story_move(story, source, target, user),
         title=story.title,
@@ -147,7 +147,7 @@ def story_move(request, pk: int):
         request,
         kind=CLASSIFIED,
         pk=pk,
-        attempt=tried,
+        call=call,
         card_of=selectors.story_card,
         panel_of=_story_panel,
         seen=source,

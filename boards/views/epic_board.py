@@ -67,6 +67,11 @@ def _epic_panel(request, pk, **extra) -> dict:
     )
 
 
+def _outcome(request, **answer):
+    """A move's answer on this board (boards/views/cards.py)."""
+    return outcome(request, kind=EPICS, card_of=selectors.epic_card, panel_of=_epic_panel, **answer)
+
+
 @guarded(PAGE, ("GET",))
 def epic_card(request, pk: int):
     """A card opened: its stories and every move open from its column, with what stands in
@@ -89,21 +94,13 @@ def epic_move(request, pk: int):
     epic = _epic_to_move(user, pk)
     source = request.POST.get("from") or epic.status
     target = request.POST.get("to", "")
-    attempt = drop(
+    call = drop(
         request,
         plan=lambda: moves.plan_epic_move(epic, source, target, user),
         title=epic.title,
         where=lambda: f"in {moves.S(target).label}",
     )
-    return outcome(
-        request,
-        kind=EPICS,
-        pk=pk,
-        attempt=attempt,
-        card_of=selectors.epic_card,
-        panel_of=_epic_panel,
-        seen=source,
-    )
+    return _outcome(request, pk=pk, call=call, seen=source)
 
 
 @guarded(PAGE, ("POST",))
@@ -112,16 +109,8 @@ def epic_verify_cyber(request, pk: int):
     user = request.user
     epic = _epic_to_move(user, pk)
 
-    def attempt() -> str:
+    def call() -> str:
         VERIFY_CYBER.perform(epic, user)
         return f"Epic “{epic}” is verified cyber compliant: its pipeline can start."
 
-    return outcome(
-        request,
-        kind=EPICS,
-        pk=pk,
-        attempt=attempt,
-        card_of=selectors.epic_card,
-        panel_of=_epic_panel,
-        stay=True,
-    )
+    return _outcome(request, pk=pk, call=call, stay=True)

@@ -10,9 +10,8 @@ import time
 import pytest
 
 from epics.models import Release
-from portal.celery import app
 from tests.gitlab.test_tag_push_hook import deliver, prod_epic, tag_push  # noqa: F401
-from tests.stack import Redis
+from tests.stack import private_redis
 
 pytestmark = [
     pytest.mark.django_db,
@@ -29,17 +28,8 @@ def _hook_settings(settings):
 
 @pytest.fixture
 def redis(tmp_path):
-    server = Redis(tmp_path)
-    server.start()
-    before = (app.conf.task_always_eager, app.conf.broker_url)
-    app.conf.task_always_eager, app.conf.broker_url = False, server.url
-    app._pool = app.amqp._producer_pool = None
-    yield server
-    if server.process.poll() is None:
-        server.thaw()
-        server.stop()
-    app.conf.task_always_eager, app.conf.broker_url = before
-    app._pool = app.amqp._producer_pool = None
+    with private_redis(tmp_path) as server:
+        yield server
 
 
 def _timed(body):

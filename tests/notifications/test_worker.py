@@ -14,7 +14,14 @@ from notifications import tasks
 from notifications.models import Notification, Webhook
 from portal.celery import app
 from tests.fakes import FakeSMTPServer, FakeWebhook
-from tests.stack import REDIS_SERVER, Redis, database_url, kill, wait_ready, worker_process
+from tests.stack import (
+    REDIS_SERVER,
+    database_url,
+    kill,
+    private_redis,
+    wait_ready,
+    worker_process,
+)
 from tests.stack import wait as _wait
 from workflow import services
 
@@ -27,16 +34,8 @@ pytestmark = [
 
 @pytest.fixture
 def redis(tmp_path):
-    server = Redis(tmp_path)
-    server.start()
-    before = (app.conf.task_always_eager, app.conf.broker_url)
-    app.conf.task_always_eager, app.conf.broker_url = False, server.url
-    app._pool = app.amqp._producer_pool = None
-    yield server
-    app.conf.task_always_eager, app.conf.broker_url = before
-    app._pool = app.amqp._producer_pool = None
-    if server.process.poll() is None:
-        server.stop()
+    with private_redis(tmp_path) as server:
+        yield server
 
 
 @pytest.fixture

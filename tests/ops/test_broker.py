@@ -4,7 +4,10 @@ and a publish that fails or hangs costs the caller at most the timeout."""
 import threading
 import time
 
+import pytest
+
 from portal import broker
+from portal.celery import app
 from portal.logging import _request_id, current_request_id
 
 
@@ -26,7 +29,23 @@ def test_a_failing_publish_is_not_taken(caplog):
     assert "a test message not queued now; the sweeper will retry" in caplog.text
 
 
-def test_a_hanging_publish_costs_the_timeout_only(settings):
+@pytest.fixture
+def to_a_broker():
+    """Tasks published to a broker, not run in-process (the embedded default runs them)."""
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.mark.parametrize("eager", [False, True], ids=["to a broker", "in-process"])
+def test_the_publish_sees_the_request_s_id_either_way(request, eager):
+    if not eager:
+        request.getfixturevalue("to_a_broker")
+    test_the_publish_sees_the_request_s_id()
+
+
+def test_a_hanging_publish_costs_the_timeout_only(settings, to_a_broker):
     settings.NOTIFICATION_PUBLISH_TIMEOUT = 0.2
     release = threading.Event()
     started = time.monotonic()
