@@ -100,10 +100,10 @@ TEMPLATES = [
     },
 ]
 
-# SQLite by default; WAL, IMMEDIATE transactions and a busy timeout let the dev server take
-# concurrent requests without "database is locked".
+# SQLite by default: WAL, IMMEDIATE transactions (the audit chain's lock), a busy timeout.
 _database = env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")
 if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _database["ENGINE"] = "portal.sqlite"  # the trail's triggers survive a flush
     Path(_database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _database["OPTIONS"] = {
         **_database.get("OPTIONS", {}),

@@ -1,4 +1,5 @@
-"""Writing the audit trail: every action and every refusal, with the client's address.
+"""Writing the audit trail: every action and every refusal, with the client's address,
+each event chained to the one before it (workflow/chain.py).
 
 `record()` appends one event and does nothing else. What an event causes (notifications,
 metrics) is asked for by whoever runs the action: the services' runner
@@ -16,8 +17,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
 
+from workflow import chain
 from workflow.models import AuditEvent
+
+_ADDRESS = AuditEvent._meta.get_field("client_address")
 
 _client_address: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "client_address", default=None
@@ -94,20 +100,26 @@ def record(
 ) -> AuditEvent:
     """Append one event. `obj` may be None for a refused creation: then name the `model`."""
     model = model or type(obj)
-    event = AuditEvent.objects.create(
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    event = AuditEvent(
         actor=by if by is not None and by.is_authenticated else None,
         actor_name=getattr(by, "username", "") or "",
-        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+        content_type=content_type,
         object_id=getattr(obj, "pk", None),
         object_repr=str(obj)[:240] if obj is not None else "",
         action=action,
         from_status=from_status or "",
         to_status=to_status or "",
-        client_address=_client_address.get(),
+        created_at=timezone.now(),
+        client_address=_ADDRESS.to_python(_client_address.get()),
         outcome=AuditEvent.Outcome.REFUSED if refused else AuditEvent.Outcome.DONE,
         reason=reason,
         detail=detail or {},
     )
+    with transaction.atomic():
+        chain.hold()
+        chain.seal(event, chain.type_label(content_type), chain.head(AuditEvent.objects))
+        event.save(force_insert=True)
     if (opened := _trail.get()) is not None:
         opened.recorded.append((event, obj))
     return event

@@ -51,6 +51,7 @@ def gitlab_hook(request):
     except gitlab.Ignored as reason:
         log.info("GitLab event %s ignored: %s", event_uuid, reason)
         return _answer(200, f"Ignored: {reason}")
+
     def queue():
         record_gitlab_release.delay_on_commit(
             project_urls=list(push.project_urls),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from workflow.fsm import StateMachine
@@ -47,11 +48,15 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=60)
     from_status = models.CharField(max_length=30, blank=True)
     to_status = models.CharField(max_length=30, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by audit.record() before the event is hashed (the hash covers it).
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     reason = models.TextField(blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # The hash chain (workflow/chain.py): this event's content and the previous hash.
+    hash = models.CharField(max_length=64, blank=True)
+    previous_hash = models.CharField(max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 

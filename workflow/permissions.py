@@ -17,7 +17,8 @@ MDO_PM = "mdo_pm"
 DEVOPS = "devops"
 CYBER = "cyber"
 CLASSIFIED_OPS = "classified_ops"
-ROLES = (PRODUCT_TEAM, MDO_PM, DEVOPS, CYBER, CLASSIFIED_OPS)
+AUDITOR = "auditor"
+ROLES = (PRODUCT_TEAM, MDO_PM, DEVOPS, CYBER, CLASSIFIED_OPS, AUDITOR)
 
 # Party Bus staff see every team's work; product teams see only their own teams'.
 STAFF_ROLES = frozenset({MDO_PM, DEVOPS, CYBER, CLASSIFIED_OPS})
@@ -107,6 +108,7 @@ ROLE_HOLDERS = {
     DEVOPS: "DevOps engineers",
     CYBER: "the Cyber team",
     CLASSIFIED_OPS: "Classified Ops",
+    AUDITOR: "auditors",
 }
 
 

@@ -174,7 +174,6 @@ def test_querysets_cannot_rewrite_history(rewrite, event):
     ]
 
 
-@pytest.mark.postgres
 @pytest.mark.parametrize(
     "sql",
     [

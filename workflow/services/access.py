@@ -25,10 +25,7 @@ def access_request_create(*, by, justification: str) -> AccessRequest:
     justification = require_text(
         justification, "justification", "Say why you need Classified Ops access."
     )
-    if (
-        has_role(by, CLASSIFIED_OPS)
-        or AccessRequest.objects.filter(user=by).in_force().exists()
-    ):
+    if has_role(by, CLASSIFIED_OPS) or AccessRequest.objects.filter(user=by).in_force().exists():
         raise Conflict("You already have Classified Ops access.", status="approved")
     if AccessRequest.objects.filter(user=by, status=AccessRequest.Status.PENDING).exists():
         raise Conflict("You already have a pending access request.", status="pending")
