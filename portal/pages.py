@@ -22,9 +22,11 @@ from workflow.permissions import (
     CYBER,
     DEVOPS,
     MDO_PM,
+    READS_EVERYTHING,
     STAFF_ROLES,
     has_classified_access,
     has_role,
+    reads_the_trail,
 )
 
 REFUSED_TEMPLATE = "refused.html"
@@ -69,8 +71,8 @@ PAGES = (
         "board_epics",
         "Epic board",
         "The Product Team Epic Board",
-        STAFF,
-        _role(*STAFF_ROLES),
+        STAFF + "; auditors read it",
+        _role(*READS_EVERYTHING),
     ),
     Page(
         "my_work",
@@ -111,6 +113,17 @@ PAGES = (
             "A team's documents are on each of its epics' pages: its members upload them there "
             "and see there whether they are verified or rejected (and why). They are told of "
             "each decision."
+        ),
+    ),
+    Page(
+        "audit",
+        "audit_trail",
+        "Audit trail",
+        "The audit trail",
+        "auditors (assessors and ISSMs), who read every action and refusal and export them",
+        reads_the_trail,
+        advice=(
+            "What happened to a request, an epic or a document is in the timeline on its page."
         ),
     ),
 )

@@ -20,8 +20,10 @@ CLASSIFIED_OPS = "classified_ops"
 AUDITOR = "auditor"
 ROLES = (PRODUCT_TEAM, MDO_PM, DEVOPS, CYBER, CLASSIFIED_OPS, AUDITOR)
 
-# Party Bus staff see every team's work; product teams see only their own teams'.
+# Party Bus staff see every team's work; product teams see only their own teams'. Auditors
+# read everything staff read (and change nothing: no service lets them).
 STAFF_ROLES = frozenset({MDO_PM, DEVOPS, CYBER, CLASSIFIED_OPS})
+READS_EVERYTHING = STAFF_ROLES | {AUDITOR}
 
 
 def _flag(role: str) -> str:
@@ -58,7 +60,16 @@ def has_role(user: AbstractBaseUser, *roles: str) -> bool:
 
 
 def sees_all_teams(user: AbstractBaseUser) -> bool:
-    return bool(roles_of(user) & STAFF_ROLES)
+    return bool(roles_of(user) & READS_EVERYTHING)
+
+
+# Who sees the client addresses in a timeline: staff and auditors, never product teams.
+sees_client_addresses = sees_all_teams
+
+
+def reads_the_trail(user: AbstractBaseUser) -> bool:
+    """The whole audit trail, its page and its export: auditors (and superusers)."""
+    return has_role(user, AUDITOR)
 
 
 def team_ids_of(user: AbstractBaseUser) -> frozenset[int]:
