@@ -116,9 +116,10 @@ def record(
         reason=reason,
         detail=detail or {},
     )
-    with transaction.atomic():
-        chain.hold()
-        chain.seal(event, chain.type_label(content_type), chain.head(AuditEvent.objects))
+    # The caller's transaction if there is one (no savepoint: a failed append fails it),
+    # else one of its own; the chain's lock is held to its end.
+    with transaction.atomic(savepoint=False):
+        chain.seal(event, chain.type_label(content_type), chain.head())
         event.save(force_insert=True)
     if (opened := _trail.get()) is not None:
         opened.recorded.append((event, obj))

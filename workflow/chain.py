@@ -24,6 +24,8 @@ import json
 
 from django.db import connection
 
+from workflow.append_only import TABLE
+
 # Any constant works: the key only has to be the portal's own (pg_advisory_xact_lock is
 # per database, and nothing else in this database takes advisory locks).
 CHAIN_LOCK = 0x4D444F_0A0D17  # "MDO" + "audit"
@@ -37,9 +39,18 @@ def hold() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
 
 
-def head(events) -> str:
-    """The last event's hash: call it under `hold()` in the transaction that appends."""
-    return events.order_by("-id").values_list("hash", flat=True).first() or ""
+def head() -> str:
+    """The last event's hash, read under the chain's lock (taken here if not yet held) in
+    the transaction that appends: one query on either database. On PostgreSQL a function
+    (migration 0007) takes the lock and then reads the head in a statement of its own, so
+    the read sees whatever the previous holder committed."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT workflow_audit_chain_head(%s)", [CHAIN_LOCK])
+        else:
+            cursor.execute(f"SELECT hash FROM {TABLE} ORDER BY id DESC LIMIT 1")
+        row = cursor.fetchone()
+    return (row[0] if row else "") or ""
 
 
 def type_label(content_type) -> str:

@@ -1,11 +1,11 @@
 """Chain the events recorded before the chain existed, in id order, then let the database
 refuse UPDATE and DELETE on SQLite too (PostgreSQL's trigger, from 0003, is lifted only
-while the backfill writes the hashes)."""
+while the backfill writes the hashes), and give PostgreSQL the chain head's function."""
 
 from django.db import migrations
 
 from workflow import chain
-from workflow.append_only import SQLITE_CREATE, SQLITE_DROP
+from workflow.append_only import PG_CHAIN_HEAD, PG_CHAIN_HEAD_DROP, SQLITE_CREATE, SQLITE_DROP
 
 PG_TRIGGER = "workflow_auditevent_append_only"
 
@@ -28,13 +28,16 @@ def forwards(apps, schema_editor):
     AuditEvent.objects.bulk_update(batch, ["hash", "previous_hash"])
     if postgres:
         schema_editor.execute(f"ALTER TABLE workflow_auditevent ENABLE TRIGGER {PG_TRIGGER}")
+        schema_editor.execute(PG_CHAIN_HEAD, params=None)
     elif schema_editor.connection.vendor == "sqlite":
         for statement in SQLITE_CREATE:
             schema_editor.execute(statement)
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(PG_CHAIN_HEAD_DROP)
+    elif schema_editor.connection.vendor == "sqlite":
         for statement in SQLITE_DROP:
             schema_editor.execute(statement)
 
