@@ -94,6 +94,8 @@ class AccessRequest(StateMachine):
         PENDING = "pending", "Pending"
         APPROVED = "approved", "Approved"
         DENIED = "denied", "Denied"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Revoked"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_requests"
@@ -104,6 +106,12 @@ class AccessRequest(StateMachine):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Why it was denied or revoked: shown to the requester.
+    reason = models.TextField(blank=True)
+    # The last day an approval gives access (approved for `days`, default 90).
+    expires_on = models.DateField(null=True, blank=True)
+    # When the requester was told it expires within 14 days (told once).
+    reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AccessRequestQuerySet.as_manager()
