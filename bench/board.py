@@ -23,6 +23,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager, nullcontext
 from urllib.parse import urlsplit, urlunsplit
 
 from bench.setup import BASE_DIR, bench_database_url, percentile
@@ -284,7 +285,9 @@ def _column_page_path() -> str:
 
 def _measure_drops(client, source: str, target: str, restore, **extra) -> dict:
     """Drop epics waiting in `source` onto `target`, one POST each (as the board sends it):
-    timed, and the last one's queries counted. Then the epics go back to `source` as they
+    timed, and the last one's queries counted. Every other drop runs without the audit
+    chain's lock and head read (`_unchained`), interleaved, so the chain's cost per drop is
+    a difference measured in the same minutes. Then the epics go back to `source` as they
     were, and `restore(pks)` puts back their requests and stories, so the next run finds them
     again."""
     from django.db import connection
@@ -292,7 +295,7 @@ def _measure_drops(client, source: str, target: str, restore, **extra) -> dict:
 
     from epics.models import Epic
 
-    epics = list(_waiting_in(source)[: WARMUP + REPEATS + 1])
+    epics = list(_waiting_in(source)[: WARMUP + 2 * REPEATS + 2])
     snapshot = {epic.pk: epic.status_changed_at for epic in epics}
 
     def move(epic):
@@ -303,25 +306,51 @@ def _measure_drops(client, source: str, target: str, restore, **extra) -> dict:
         )
         assert response.status_code == 200, (epic.pk, response.status_code, response.content)
 
+    variants = {"chained": nullcontext, "unchained": _unchained}
+    times = {name: [] for name in variants}
+    queries = {}
     try:
         for epic in epics[:WARMUP]:
             move(epic)
-        times = []
-        for epic in epics[WARMUP : WARMUP + REPEATS]:
-            started = time.perf_counter()
-            move(epic)
-            times.append((time.perf_counter() - started) * 1000)
-        with CaptureQueriesContext(connection) as captured:
-            move(epics[-1])
+        timed = epics[WARMUP : WARMUP + 2 * REPEATS]
+        for n, epic in enumerate(timed):
+            name = "chained" if n % 2 == 0 else "unchained"
+            with variants[name]():
+                started = time.perf_counter()
+                move(epic)
+                times[name].append((time.perf_counter() - started) * 1000)
+        for name, epic in zip(variants, epics[-2:], strict=True):
+            with variants[name](), CaptureQueriesContext(connection) as captured:
+                move(epic)
+            queries[name] = len(captured)
     finally:
         for pk, at in snapshot.items():
             Epic.objects.filter(pk=pk).update(status=source, status_changed_at=at)
         restore(list(snapshot))
+    p50 = {name: percentile(values, 0.50) for name, values in times.items()}
     return {
-        "p50_ms": round(percentile(times, 0.50), 1),
-        "p95_ms": round(percentile(times, 0.95), 1),
-        "queries": len(captured),
+        "p50_ms": round(p50["chained"], 1),
+        "p95_ms": round(percentile(times["chained"], 0.95), 1),
+        "queries": queries["chained"],
+        "unchained_p50_ms": round(p50["unchained"], 1),
+        "unchained_queries": queries["unchained"],
+        "chain_ms": round(p50["chained"] - p50["unchained"], 2),
+        "chain_queries": queries["chained"] - queries["unchained"],
     }
+
+
+@contextmanager
+def _unchained():
+    """The comparison only: audit events appended without the hash chain's lock and head
+    read (what every drop cost before the chain), to measure what the chain adds."""
+    from workflow import chain
+
+    saved = chain.hold, chain.head
+    chain.hold, chain.head = (lambda: None), (lambda: "")
+    try:
+        yield
+    finally:
+        chain.hold, chain.head = saved
 
 
 def _waiting_in(status: str):
@@ -442,7 +471,11 @@ def _print(results: dict) -> None:
             )
     moves = {"transition": results["transition"], **results["story_moves"]}
     for key, row in moves.items():
-        print(f"{key:14} {max(SIZES):>6} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['queries']:>8}")
+        print(
+            f"{key:14} {max(SIZES):>6} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['queries']:>8}"
+            f"   audit chain: +{row['chain_queries']} queries, {row['chain_ms']:+} ms p50"
+            f" (without it {row['unchained_p50_ms']} ms, {row['unchained_queries']} queries)"
+        )
     board = results["board"]
     small, large = board[str(min(SIZES))], board[str(max(SIZES))]
     print(
