@@ -3,11 +3,18 @@
 
 VENV := .venv
 PY   := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# What running needs, and what the tests add: each installed from its lock (requirements/,
+# every file pinned with its hashes) when the lock changed since the last install.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+# The tools that make the locks and the SBOM live apart, so the SBOM lists only the portal's.
+TOOLS := .venv-tools
+LOCK := $(TOOLS)/bin/uv pip compile --quiet --generate-hashes --universal \
+	--python-version 3.11 --custom-compile-command "make lock"
 # The served address, which e-mails and webhooks link to (PORT moves it; PORTAL_BASE_URL wins).
 SERVED := PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$${PORT:-8000}}
 
-.PHONY: run install test lint bench worker beat serve smoke deploy-check clean
+.PHONY: run install install-dev test lint bench worker beat serve smoke deploy-check lock lock-check sbom clean
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -24,20 +31,27 @@ run: install
 	@echo ""
 	$(SERVED) $(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
 
-install: $(STAMP)
+install: $(RUN_STAMP)
+
+install-dev: $(DEV_STAMP)
 
 $(PY):
 	python3 -m venv $(VENV)
 
-# Reinstall only when pyproject.toml changed since the last successful install.
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install -e ".[dev]"
+# The code runs from this directory (manage.py, celery -A portal, gunicorn): only the
+# dependencies are installed, never the project itself.
+$(RUN_STAMP): requirements/run.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/run.txt
 	touch $@
 
-test: install
+$(DEV_STAMP): requirements/dev.txt $(RUN_STAMP)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	touch $@
+
+test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: install-dev
 	$(PY) -m ruff check .
 
 bench: install
@@ -68,5 +82,28 @@ smoke: install
 deploy-check: install
 	DEBUG=false $(PY) manage.py check --deploy --fail-level WARNING
 
+$(TOOLS)/.installed: requirements/tools.txt
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --require-hashes -r requirements/tools.txt
+	touch $@
+
+# The locks, from pyproject.toml (run, and run + dev) and requirements/tools.in. Versions
+# already locked are kept where pyproject.toml still admits them: `make lock` after an edit
+# moves only what the edit asks for (delete a lock file to take every latest release).
+lock: $(TOOLS)/.installed
+	$(LOCK) pyproject.toml -o requirements/run.txt
+	$(LOCK) pyproject.toml --extra dev -o requirements/dev.txt
+	$(LOCK) requirements/tools.in -o requirements/tools.txt
+
+# Fails when pyproject.toml and the locks disagree (what `make lock` would change).
+lock-check: $(TOOLS)/.installed
+	$(TOOLS)/bin/python scripts/lock_check.py
+
+# A CycloneDX SBOM (JSON) of what the portal's environment has installed.
+sbom: install $(TOOLS)/.installed
+	$(TOOLS)/bin/cyclonedx-py environment --pyproject pyproject.toml --output-format JSON \
+		--output-file var/sbom.cdx.json $(PY)
+	@echo "wrote var/sbom.cdx.json"
+
 clean:
-	rm -rf var/ $(VENV)
+	rm -rf var/ $(VENV) $(TOOLS)
