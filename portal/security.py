@@ -4,8 +4,9 @@ The Content Security Policy allows scripts, styles, fonts and images from this o
 no inline script, no `eval`, no inline `style` attributes. The templates load htmx and our
 JavaScript from `static/`, and htmx is configured in `base.html` not to inject its indicator
 styles or evaluate code, so nothing needs an exception. Settings (portal/settings.py):
-CSP_EXTRA_FORM_ACTION (the SSO provider's origin, for sign-out redirects that follow a form),
-CSP_REPORT_URI, PERMISSIONS_POLICY.
+CSP_EXTRA_FORM_ACTION (origins that a form's redirect may go to), CSP_REPORT_URI,
+PERMISSIONS_POLICY. With SSO on, the provider's end-session origin is allowed as a form's
+target: signing out (a form) is redirected there (RP-initiated logout, portal/sso.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ def origin_of(url: str) -> str:
 
 def content_security_policy() -> str:
     form_action = ["'self'", *settings.CSP_EXTRA_FORM_ACTION]
+    if settings.OIDC_ENABLED and (provider := origin_of(settings.OIDC_OP_LOGOUT_ENDPOINT)):
+        form_action.append(provider)
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
@@ -52,7 +55,6 @@ class SecurityHeadersMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.policy = content_security_policy()
         self.header = (
             "Content-Security-Policy-Report-Only"
             if settings.CSP_REPORT_ONLY
@@ -61,7 +63,8 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault(self.header, self.policy)
+        # Made for each response (microseconds): it follows the settings as they are now.
+        response.headers.setdefault(self.header, content_security_policy())
         if settings.PERMISSIONS_POLICY:
             response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import jwt
 import requests
@@ -35,6 +36,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.http import Http404
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -303,6 +305,27 @@ def _groups_said(groups: list[str]) -> str:
         return "Your account is in no group at all."
     shown = ", ".join(groups[:10]) + (" …" if len(groups) > 10 else "")
     return f"Your groups: {shown}."
+
+
+def provider_sign_out_url(request) -> str:
+    """Where someone who signed in with SSO goes when signing out: the provider's
+    end-session endpoint (RP-initiated logout), which ends the provider's session too and
+    sends them back to the sign-in page, so the next "Sign in with P1 SSO" asks who they
+    are. Empty for a password sign-in, or when the provider names no such endpoint. Read it
+    before the portal's session is flushed: the ID token it hints with lives there."""
+    id_token = request.session.get("oidc_id_token")
+    if not (settings.OIDC_ENABLED and settings.OIDC_OP_LOGOUT_ENDPOINT and id_token):
+        return ""
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "client_id": settings.OIDC_RP_CLIENT_ID,
+            "post_logout_redirect_uri": request.build_absolute_uri(
+                resolve_url(settings.LOGOUT_REDIRECT_URL)
+            ),
+        }
+    )
+    return f"{settings.OIDC_OP_LOGOUT_ENDPOINT}?{query}"
 
 
 # The views: mozilla-django-oidc's, answering 404 while SSO is not configured ----------------

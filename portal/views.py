@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from epics.models import Document
+from portal import sso
 from portal.http import safe_next
 from portal.middleware import consent_given, record_consent
 from requests_app import checklist
@@ -53,10 +54,12 @@ def consent(request):
 
 @require_http_methods(["POST"])
 def sign_out(request):
-    """Ends the session: its data is flushed, the banner and sign-in come back."""
+    """Ends the session: its data is flushed, the banner and sign-in come back. Someone who
+    signed in with SSO goes by the provider, which ends its session too (portal/sso.py)."""
+    provider = sso.provider_sign_out_url(request)
     logout(request)
     messages.info(request, "You have signed out.")
-    return redirect(settings.LOGOUT_REDIRECT_URL)
+    return redirect(provider or settings.LOGOUT_REDIRECT_URL)
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from epics.models import Team
 from portal.models import SsoIdentity
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.portal.pages import acknowledge_banner, text_of
 from workflow.models import AuditEvent
 from workflow.permissions import MDO_PM, PRODUCT_TEAM, roles_of
@@ -257,3 +257,32 @@ def test_password_sign_in_still_works_beside_sso(client, sso):
     response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302
     assert signed_in_user(client).username == "alice"
+
+
+def test_signing_out_after_sso_ends_the_providers_session_too(client, settings, sso):
+    """RP-initiated logout: the sign-out goes by the provider's end-session endpoint with the
+    ID token as its hint and the portal's sign-in page to come back to; the portal's session
+    is over either way. A password sign-in signs out at the portal only."""
+    settings.OIDC_OP_LOGOUT_ENDPOINT = f"{sso.issuer}/protocol/openid-connect/logout"
+    sso_sign_in(client, sso, person(groups=["/teams/Team Alpha"]))
+    id_token = client.session["oidc_id_token"]
+    answer = client.post(reverse("logout"))
+    where = urlsplit(answer["Location"])
+    assert f"{where.scheme}://{where.netloc}{where.path}" == settings.OIDC_OP_LOGOUT_ENDPOINT
+    assert parse_qs(where.query) == {
+        "id_token_hint": [id_token],
+        "client_id": [settings.OIDC_RP_CLIENT_ID],
+        "post_logout_redirect_uri": ["http://testserver/accounts/login/"],
+    }
+    assert signed_in_user(client) is None
+    # The policy lets the sign-out form's redirect go to the provider, and nowhere else.
+    form_action = next(
+        part for part in answer["Content-Security-Policy"].split("; ") if "form-action" in part
+    )
+    assert form_action == f"form-action 'self' {sso.base}"
+
+    client.cookies.pop(settings.SESSION_COOKIE_NAME, None)
+    UserFactory(username="pw-user")
+    acknowledge_banner(client)
+    assert client.login(username="pw-user", password=PASSWORD)
+    assert client.post(reverse("logout"))["Location"] == reverse("login")
