@@ -27,6 +27,7 @@ run: install
 	@echo "  dana   DevOps engineer"
 	@echo "  casey  Cyber team"
 	@echo "  cleo   Classified Ops"
+	@echo "  avery  auditor: reads everything, the audit trail and its export"
 	@echo "  admin  superuser"
 	@echo ""
 	$(SERVED) $(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}

@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from api import views
+from api import audit_events, views
 
 app_name = "api"
 
@@ -16,6 +16,7 @@ router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("stories", views.StoryViewSet, basename="story")
 router.register("releases", views.ReleaseViewSet, basename="release")
 router.register("access-requests", views.AccessRequestViewSet, basename="access-request")
+router.register("audit-events", audit_events.AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),

@@ -108,7 +108,8 @@ class HistoryAndTransitionsMixin:
     def history(self, request, pk=None):
         events = selectors.history_of(self.get_object())
         page = self.paginate_queryset(events)
-        return self.get_paginated_response(s.AuditEventSerializer(page, many=True).data)
+        shown = s.AuditEventSerializer(page, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(shown.data)
 
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[^/.]+)")
     def transition(self, request, pk=None, name=None):
@@ -125,12 +126,6 @@ class HistoryAndTransitionsMixin:
         return self.rendered(obj)
 
 
-def _is_id(pk) -> bool:
-    """An id as the database stores them: ASCII digits that fit 64 bits (not `²`, not 10^25)."""
-    text = str(pk)
-    return text.isascii() and text.isdecimal() and len(text) <= 19 and int(text) <= s.MAX_ID
-
-
 class ResourceViewSet(
     HistoryAndTransitionsMixin,
     mixins.ListModelMixin,
@@ -138,8 +133,9 @@ class ResourceViewSet(
     viewsets.GenericViewSet,
 ):
     """Reads through the resource's selectors: `selector(user)` is what the caller may see,
-    `fetch(user, pk)` one object of it or Http404. `related` names what `transitions`
-    reads beside what the selector fetches, so a page costs a fixed number of queries."""
+    `fetch(user, pk, action=…)` one object of it or an audited Http404. `related` names what
+    `transitions` reads beside what the selector fetches, so a page costs a fixed number of
+    queries."""
 
     selector = None
     fetch = None
@@ -151,13 +147,14 @@ class ResourceViewSet(
         return queryset.prefetch_related(*self.related) if self.related else queryset
 
     def get_object(self):
-        return self.visible(self.kwargs["pk"])
+        # What the caller asked to do with it: the audit trail's action when it is refused.
+        asked = {"retrieve": "open", "file": "download", "partial_update": "update"}
+        return self.visible(self.kwargs["pk"], asked.get(self.action, self.action or "open"))
 
-    def visible(self, pk):
-        if not _is_id(pk):  # names nothing: not even worth asking the database
-            noun = self.get_queryset().model._meta.verbose_name
-            raise Http404(f"No {noun} {pk} that you can see.")
-        obj = self.fetch(self.request.user, pk)
+    def visible(self, pk, action: str = "open"):
+        """The object, or a 404 the selectors audit (the same for another team's object and
+        for an id that names nothing, which is not even asked of the database)."""
+        obj = self.fetch(self.request.user, pk, action=action)
         if self.related:
             prefetch_related_objects([obj], *self.related)
         return obj
@@ -311,6 +308,18 @@ class StoryViewSet(ResourceViewSet):
     fetch = staticmethod(selectors.story_open)
     related = ("epic__stories",)  # the epic_free gate of pick_up
     filters_class = s.StoryFilters
+
+    def list(self, request, *args, **kwargs):
+        """A page that shows Classified Ops stories is audited as a read of them."""
+        response = super().list(request, *args, **kwargs)
+        shown = [
+            story["id"]
+            for story in response.data.get("results", ())
+            if story["board"] == Story.Board.CLASSIFIED_OPS
+        ]
+        if shown:
+            selectors.record_board_read(request.user, api=True, stories=shown)
+        return response
 
 
 @documented(Release, s.ReleaseSerializer, s.ReleaseFilters)

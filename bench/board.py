@@ -24,9 +24,8 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager, nullcontext
-from urllib.parse import urlsplit, urlunsplit
 
-from bench.setup import BASE_DIR, bench_database_url, percentile
+from bench.setup import BASE_DIR, percentile, section_database_url
 
 SIZES = (200, 2000, 20000)
 REPEATS = int(os.environ.get("BENCH_BOARD_REPEATS", "30"))
@@ -36,12 +35,7 @@ BATCH = 2000
 
 
 def size_database_url(size: int) -> str:
-    # After bench.setup.configure(), DATABASE_URL is the bench database's own.
-    base = os.environ.get("DATABASE_URL") or bench_database_url()
-    if base.startswith(("postgres://", "postgresql://")):
-        parts = urlsplit(base)
-        return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_board{size}"))
-    return f"sqlite:///{BASE_DIR / 'var' / f'bench_board_{size}.sqlite3'}"
+    return section_database_url("board", size)
 
 
 # Seeding (in the child) ------------------------------------------------------------------------

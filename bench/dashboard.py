@@ -38,9 +38,8 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
-from bench.setup import BASE_DIR, bench_database_url, percentile
+from bench.setup import BASE_DIR, percentile, section_database_url
 
 SIZES = [int(n) for n in os.environ.get("BENCH_DASHBOARD_SIZES", "200,2000,20000").split(",")]
 ROUNDS = int(os.environ.get("BENCH_DASHBOARD_ROUNDS", "10"))
@@ -57,13 +56,7 @@ PAGES = {  # what is timed: name -> (who, path); "{team}" is the member's team
 
 
 def size_database_url(size: int) -> str:
-    """Each size's own database, beside the bench database (bench.setup.configure() has
-    pointed DATABASE_URL at that one by the time a section runs)."""
-    url = os.environ.get("DATABASE_URL") or bench_database_url()
-    if url.startswith(("postgres://", "postgresql://")):
-        parts = urlsplit(url)
-        return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_dashboard{size}"))
-    return f"sqlite:///{BASE_DIR / 'var' / f'bench_dashboard_{size}.sqlite3'}"
+    return section_database_url("dashboard", size)
 
 
 def _child(database_url: str, *args: str) -> dict:

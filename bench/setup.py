@@ -19,6 +19,17 @@ def bench_database_url() -> str:
     return f"sqlite:///{BASE_DIR / 'var' / 'bench.sqlite3'}"
 
 
+def section_database_url(section: str, size: int) -> str:
+    """A section's database for one size, beside the bench database (bench.setup.configure()
+    has pointed DATABASE_URL at that one by the time a section runs): `<bench db>_<section>
+    <size>` on PostgreSQL, var/bench_<section>_<size>.sqlite3 on SQLite."""
+    base = os.environ.get("DATABASE_URL") or bench_database_url()
+    if base.startswith(("postgres://", "postgresql://")):
+        parts = urlsplit(base)
+        return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_{section}{size}"))
+    return f"sqlite:///{BASE_DIR / 'var' / f'bench_{section}_{size}.sqlite3'}"
+
+
 def create_postgres_database(url: str) -> None:
     import psycopg
 

@@ -4,11 +4,14 @@ A move names the action of workflow/actions.py it runs, on the epic itself or on
 open story of the request types it concerns. The table is read from the Epic state machine
 and the request types' epic routes (workflow/request_types.py). The services decide
 everything else (who may, from which status, which gates): a move the table does not know,
-or that the services refuse, leaves the card where it is and says why.
+or that the services refuse, leaves the card where it is and says why. Either refusal is in
+the audit trail: the services record theirs, and `plan_*_move` the drops that are no move
+(action `move`, from the card's status to the column it was dropped on).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -16,6 +19,7 @@ from django.contrib.auth import get_user_model
 from epics.models import Epic, Story
 from workflow import request_types
 from workflow.actions import action_named, not_yours, offer, offer_named
+from workflow.audit import record
 from workflow.errors import Conflict
 from workflow.fsm import may_take, transition_named
 from workflow.permissions import with_roles
@@ -156,6 +160,34 @@ def _no_story(epic: Epic, move: Move, stories: list[Story]) -> str:
     return f"Epic “{epic}” has no story {what} that moves it to {move.target_label}."
 
 
+def _audited(plan):
+    """A planner whose refusal (a Conflict: no such move, someone moved the card meanwhile,
+    no story for it) is recorded against the card's object before it is raised."""
+
+    @functools.wraps(plan)
+    def planned(obj, source: str, target: str, user) -> Step:
+        try:
+            return plan(obj, source, target, user)
+        except Conflict as refused:
+            detail = {"status_code": refused.status_code, "to": target[:60]}
+            if source != obj.status:
+                detail["seen"] = source[:60]  # the column the person saw it in
+            record(
+                by=user,
+                obj=obj,
+                action="move",
+                from_status=obj.status,
+                to_status=target[:30],
+                refused=True,
+                reason=refused.detail,
+                detail=detail,
+            )
+            raise
+
+    return planned
+
+
+@_audited
 def plan_epic_move(epic: Epic, source: str, target: str, user) -> Step:
     """The step a drop from `source` to `target` takes, or a Conflict."""
     if epic.status != source:
@@ -170,6 +202,7 @@ def plan_epic_move(epic: Epic, source: str, target: str, user) -> Step:
     return epic_step(epic, move, user)
 
 
+@_audited
 def plan_story_move(story: Story, source: str, target: str, user) -> Step:
     if story.status != source:
         raise Moved(
@@ -180,6 +213,10 @@ def plan_story_move(story: Story, source: str, target: str, user) -> Step:
     move = STORY_MOVES.get((source, target))
     if move is None:
         raise Conflict(_not_a_move(f"story “{story}”", source, target), status=story.status)
+    return _story_step(story, move, user)
+
+
+def _story_step(story: Story, move: Move, user) -> Step:
     if move.kind == "complete":
         return Step(move, action_named(Story, "complete"), story)
     action, needs_assignee = _starts_story_action(story, user)
@@ -199,10 +236,11 @@ def _not_a_move(what: str, source: str, target: str) -> str:
     return f"Nothing moves {what} from {_label(source)} to {_label(target)}. {hint}"
 
 
-def perform(step: Step, user, assignee=None):
-    """Run the step's action through the services (every gate checked there)."""
+def perform(step: Step, user, assignee=None, *, chosen: bool = False):
+    """Run the step's action through the services (every gate checked there). `chosen`: the
+    person sent an engineer, though none that could be found (the service refuses it)."""
     if step.needs_assignee:
-        if assignee is None:
+        if assignee is None and not chosen:
             raise AssigneeNeeded(step.story)
         return step.action.perform(step.obj, user, assignee=assignee)
     return step.action.perform(step.obj, user)
@@ -236,7 +274,7 @@ def story_options(story: Story, user) -> list[dict]:
     for move in STORY_MOVES.values():
         if move.source != story.status:
             continue
-        options.append(_option(plan_story_move(story, move.source, move.target, user), user))
+        options.append(_option(_story_step(story, move, user), user))
     return options
 
 

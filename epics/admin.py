@@ -6,13 +6,13 @@ from django.http import Http404
 
 from epics.models import Document, Epic, Pipeline, Release, Story, Team
 from workflow import selectors
-from workflow.admin import StatusReadOnlyAdmin
+from workflow.admin import KeptForever, StatusReadOnlyAdmin
 from workflow.gitlab import normalize_repository_url
 from workflow.permissions import has_classified_access
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(KeptForever):
     list_display = ("name", "funded", "onboarded")
     list_filter = ("funded", "onboarded")
     search_fields = ("name", "members__username")
@@ -143,7 +143,7 @@ class DocumentAdmin(StatusReadOnlyAdmin):
 
 
 @admin.register(Pipeline)
-class PipelineAdmin(admin.ModelAdmin):
+class PipelineAdmin(KeptForever):
     list_display = ("epic", "impact_level", "ticket", "created_at")
     list_filter = ("impact_level", "epic__team")
     search_fields = ("epic__title", "epic__team__name")
@@ -157,7 +157,7 @@ class PipelineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(KeptForever):
     list_display = ("epic", "tag", "source", "created_by", "created_at")
     list_filter = ("source", "epic__team")
     search_fields = ("tag", "epic__title", "epic__team__name")

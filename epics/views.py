@@ -2,8 +2,9 @@
 releases, its requests; and the documents waiting for MDO PMs and the Cyber team to verify.
 
 Views parse input, call one service or selector, and render; who may see what comes from
-workflow.selectors (what a user may not see answers 404). A refused action re-renders the
-page it came from with the refusal's status code and what to do about it, changing nothing.
+workflow.selectors (what a user may not see answers 404, audited, named by what was tried).
+A refused action re-renders the page it came from with the refusal's status code and what
+to do about it, changing nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from portal.http import Attempt, attempt, fragment_of, is_fragment, safe_next, v
 from portal.pages import guarded, may_open
 from portal.timeline import entries as timeline_entries
 from workflow import gates, request_types, services
-from workflow.actions import action_named
+from workflow.actions import action_named, offer
 from workflow.dates import day
 from workflow.errors import Conflict
 from workflow.permissions import (
@@ -104,12 +105,16 @@ def _show_on(form, fields: dict[str, list[str]]) -> None:
 
 
 def _with_decisions(documents: list[Document], user, refusal: dict | None) -> list[Document]:
-    """Each document, with the decisions this user is offered on it (no query: the roles are
-    read with the user, the status is the document's) and the refusal of one, if any."""
+    """Each document, with the decisions this user is offered on it and the gates in their
+    way (no query: the roles are read with the user; the status and who uploaded it are the
+    document's), and the refusal of one, if any. Its uploader is offered neither: the gate
+    `not_own_document` says who decides instead."""
     verify, reject = action_named(Document, "verify"), action_named(Document, "reject")
     for document in documents:
-        document.may_verify = verify.offered_to(document, user)
-        document.may_reject = reject.offered_to(document, user)
+        offers = [offer(action, document, user) for action in (verify, reject)]
+        document.decision_unmet = next((o.unmet for o in offers if o.offered and o.unmet), [])
+        may = [o.offered and not o.unmet for o in offers]
+        document.may_verify, document.may_reject = may
         document.refusal = refusal if refusal and refusal["document"] == document.pk else None
     return documents
 
@@ -136,7 +141,7 @@ def _context(
             }
         )
     # The latest events, oldest first.
-    history = timeline_entries(history_of(epic).reverse()[:TIMELINE_LENGTH])
+    history = timeline_entries(history_of(epic).reverse()[:TIMELINE_LENGTH], viewer=user)
     return {
         "epic": epic,
         "pipelines": list(pipelines_for(user).filter(epic=epic)),
@@ -193,7 +198,7 @@ def _document_row(user, pk: int) -> str:
 
 @_form_of(_epic_page("upload"))
 def document_upload(request, pk: int):
-    epic = epic_for_user(request.user, pk)
+    epic = epic_for_user(request.user, pk, "upload")
     form = DocumentForm(request.POST, request.FILES)
     uploaded = Attempt(status=400)  # the form's own errors
     if form.is_valid():
@@ -217,7 +222,7 @@ def document_upload(request, pk: int):
 
 @_form_of(_epic_page("releases"))
 def release_create(request, pk: int):
-    epic = epic_for_user(request.user, pk)
+    epic = epic_for_user(request.user, pk, "record_release")
     form = ReleaseForm(request.POST)
     recorded = Attempt(status=400)  # the form's own errors
     if form.is_valid():
@@ -242,7 +247,7 @@ def release_create(request, pk: int):
 @require_http_methods(["GET"])
 def document_download(request, pk: int):
     """Only to those who may see the epic; always as an attachment, under a server-made name."""
-    document = document_for_user(request.user, pk)
+    document = document_for_user(request.user, pk, "download")
     return FileResponse(
         document.file.open("rb"),
         as_attachment=True,
@@ -269,7 +274,7 @@ def _decide(request, pk: int, name: str):
     from (the documents to verify, or the epic's page) with what happened, or that page
     again with the refusal's status code and why."""
     user = request.user
-    document = document_for_user(user, pk)
+    document = document_for_user(user, pk, name)
     action = action_named(Document, name)
     params = {param: request.POST.get(param, "") for param in action.params}
     decided = attempt(lambda: action.perform(document, user, **params))

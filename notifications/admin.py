@@ -6,6 +6,7 @@ from django.db import models
 
 from notifications.models import EmailOptOut, Notification, Webhook
 from notifications.send_again import send_again
+from workflow.admin import KeptForever
 
 
 @admin.register(Webhook)
@@ -26,8 +27,9 @@ class EmailOptOutAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """The outbox: what was sent to whom, how many attempts, the last error."""
+class NotificationAdmin(KeptForever):
+    """The outbox: what was sent to whom, how many attempts, the last error. Kept: it is
+    the evidence of who was told what."""
 
     list_display = (
         "created_at",

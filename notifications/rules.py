@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
 from workflow.dates import day
+from workflow.models import portal_today
 from workflow.permissions import CLASSIFIED_OPS, CYBER, DEVOPS, MDO_PM
 
 EVENT_TYPES = {
@@ -26,6 +28,9 @@ EVENT_TYPES = {
     "classified_story_opened": "A Classified Ops story is opened",
     "access_requested": "Classified Ops access is requested",
     "access_decided": "Your Classified Ops access request is decided",
+    "access_revoked": "Your Classified Ops access is revoked",
+    "access_expiring": "Your Classified Ops access ends within 14 days",
+    "access_expired": "Your Classified Ops access has expired",
     "document_decided": "A document of your team's epic is verified or rejected",
     "ctf_expiring": "A CtF letter expires within 90, 30 or 7 days (your team's, or for Cyber)",
     "ctf_renewal_due": "A CtF letter is due for renewal (your team's, or for Cyber)",
@@ -202,7 +207,28 @@ def _document_messages(event, document) -> list[Message]:
     ]
 
 
+def _access_message(event_type: str, access, subject: str, body: str) -> Message:
+    """A message to the requester, about their own access (the page says how to ask again)."""
+    return Message(
+        event_type, Audience(user=access.user), subject, body, link_to("classified_access")
+    )
+
+
+def access_expiring(access) -> Message:
+    """The reminder of an approval that ends within 14 days (workflow/services/access.py)."""
+    left = (access.expires_on - portal_today()).days
+    when = "today" if left == 0 else f"in {left} day{pluralize(left)}"
+    return _access_message(
+        "access_expiring",
+        access,
+        f"Your Classified Ops access ends {when}",
+        f"Your Classified Ops access holds until the end of {day(access.expires_on)}. To keep "
+        "it, ask again on the access page once it has ended, with why you still need it.",
+    )
+
+
 def _access_messages(event, access) -> list[Message]:
+    by = event.actor_name
     if event.action == "request":
         return [
             Message(
@@ -213,17 +239,25 @@ def _access_messages(event, access) -> list[Message]:
                 link_to("board_access_requests"),
             )
         ]
-    if event.action in ("approve", "deny"):
-        verdict = "approved" if event.action == "approve" else "denied"
-        return [
-            Message(
-                "access_decided",
-                Audience(user=access.user),
-                f"Your Classified Ops access request is {verdict}",
-                f"{event.actor_name} {verdict} your request.",
-                link_to("classified_access"),
-            )
-        ]
+    if event.action == "approve":
+        subject = "Your Classified Ops access request is approved"
+        body = f"{by} approved your request: you have access until {day(access.expires_on)}."
+        return [_access_message("access_decided", access, subject, body)]
+    if event.action == "deny":
+        subject = "Your Classified Ops access request is denied"
+        body = f"{by} denied your request. Reason: {access.reason}"
+        return [_access_message("access_decided", access, subject, body)]
+    if event.action == "revoke":
+        subject = "Your Classified Ops access is revoked"
+        body = f"{by} revoked your access; it has ended. Reason: {access.reason}"
+        return [_access_message("access_revoked", access, subject, body)]
+    if event.action == "expire":
+        subject = "Your Classified Ops access has expired"
+        body = (
+            f"Your access held until the end of {day(access.expires_on)}; it has ended. If you "
+            "still need it, ask again on the access page."
+        )
+        return [_access_message("access_expired", access, subject, body)]
     return []
 
 

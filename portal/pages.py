@@ -1,6 +1,7 @@
 """The staff's work pages and who may open each, in one registry: the main navigation lists
 what a person may open, and each page's guard refuses the rest with one refusal page (403)
-that says whose the page is and what to do instead.
+that says whose the page is and what to do instead, and records the refusal in the audit
+trail (who, the kind of object the page is about, what they tried, why not).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
-from workflow.models import AccessRequest
+from epics.models import Document, Epic, Story
+from requests_app.models import Ticket
+from workflow.audit import record
+from workflow.models import AccessRequest, AuditEvent
 from workflow.permissions import (
     CLASSIFIED_OPS,
     CYBER,
@@ -28,6 +32,7 @@ from workflow.permissions import (
     has_role,
     reads_the_trail,
 )
+from workflow.selectors import Requested, as_id
 
 REFUSED_TEMPLATE = "refused.html"
 
@@ -44,12 +49,20 @@ class Page:
     what: str  # "The triage queue" (is not for your role)
     whose: str  # who it is for
     may_open: Callable
+    about: type  # the kind of object it shows: what a refusal is recorded against
     listed: Callable | None = None  # who sees it in the navigation, when not who may open it
     advice: str = ""  # what someone refused can do instead
     needs_access: bool = False  # granted by the Classified Ops team, not by a role
 
     def is_listed_for(self, user) -> bool:
         return (self.listed or self.may_open)(user)
+
+    @property
+    def refusal(self) -> str:
+        """Why someone who may not open it is refused, as the audit trail says it."""
+        if self.needs_access:
+            return "No Classified Ops access."
+        return f"{self.what} is for {self.whose}."
 
 
 STAFF = (
@@ -65,6 +78,7 @@ PAGES = (
         "The triage queue",
         "MDO PMs, who triage or reject every request",
         _role(MDO_PM),
+        about=Ticket,
     ),
     Page(
         "epic_board",
@@ -73,6 +87,7 @@ PAGES = (
         "The Product Team Epic Board",
         STAFF + "; auditors read it",
         _role(*READS_EVERYTHING),
+        about=Epic,
     ),
     Page(
         "my_work",
@@ -81,6 +96,7 @@ PAGES = (
         "My work",
         "DevOps and Classified Ops engineers: the stories they work and can pick up",
         _role(DEVOPS, CLASSIFIED_OPS),
+        about=Story,
     ),
     Page(
         "classified",
@@ -89,6 +105,7 @@ PAGES = (
         "The Classified Ops board",
         "the Classified Ops team and those it has granted access",
         has_classified_access,
+        about=Story,
         # Staff without access find where to ask for it.
         listed=lambda user: has_role(user, *STAFF_ROLES) or has_classified_access(user),
         needs_access=True,
@@ -100,6 +117,7 @@ PAGES = (
         "Deciding Classified Ops access",
         "the Classified Ops team, who decide who else may see their board",
         _role(CLASSIFIED_OPS),
+        about=AccessRequest,
     ),
     Page(
         "documents",
@@ -109,6 +127,7 @@ PAGES = (
         "MDO PMs and the Cyber team, who verify or reject the signed CtF letters and CISSO "
         "documents that product teams upload",
         _role(MDO_PM, CYBER),
+        about=Document,
         advice=(
             "A team's documents are on each of its epics' pages: its members upload them there "
             "and see there whether they are verified or rejected (and why). They are told of "
@@ -122,6 +141,7 @@ PAGES = (
         "The audit trail",
         "auditors (assessors and ISSMs), who read every action and refusal and export them",
         reads_the_trail,
+        about=AuditEvent,
         advice=(
             "What happened to a request, an epic or a document is in the timeline on its page."
         ),
@@ -165,18 +185,41 @@ def may_open(user, key: str) -> bool:
     return BY_KEY[key].may_open(user)
 
 
+def record_refusal(request, key: str, intent: str = "") -> None:
+    """Audit that the page `key` refused this person: who, the kind of object the page is
+    about (and the one asked for, when its address names it), what they tried (`open_<page>`,
+    or `intent`: what a POST was for), why not."""
+    page = BY_KEY[key]
+    match = getattr(request, "resolver_match", None)
+    pk = (match.kwargs if match else {}).get("pk")
+    record(
+        by=request.user,
+        obj=None if pk is None else Requested(as_id(pk)),
+        model=page.about,
+        action=(intent or f"open_{page.key}")[:60],
+        refused=True,
+        reason=page.refusal,
+        detail={"status_code": 403, "page": page.key, "method": request.method},
+    )
+
+
 def guarded(key: str, methods: tuple[str, ...] = ("GET",), *, on_refusal: Callable | None = None):
     """The view answers only those who may open page `key`: signed in first, then the HTTP
-    method (405), then the role (the refusal page, after `on_refusal(request)`, which records
-    it where that is asked)."""
+    method (405), then the role: the refusal page, audited by `record_refusal` (a POST's
+    intent is its view's name), or by `on_refusal(request)` where the page records its
+    refusals in words of its own."""
     page = BY_KEY[key]
 
     def decorate(view):
+        intent = "" if "GET" in methods else view.__name__
+
         @functools.wraps(view)
         def guard(request, *args, **kwargs):
             if not page.may_open(request.user):
                 if on_refusal is not None:
                     on_refusal(request)
+                else:
+                    record_refusal(request, key, intent)
                 return refuse(request, key)
             return view(request, *args, **kwargs)
 

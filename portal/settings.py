@@ -183,7 +183,6 @@ CELERY_TASK_SOFT_TIME_LIMIT = 45
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="mdo-portal@localhost")
-
 # Logs (portal/logging.py): one JSON object per line with the request id (LOG_FORMAT=json,
 # the default with DEBUG off), or readable text. portal.request logs one line per request
 # (method, path, status, duration, user id): on by default with DEBUG off, where gunicorn's
@@ -217,10 +216,9 @@ LOGGING = {
 # request that queued the task) rather than Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# Notifications (notifications/): e-mail through Django's mail (SMTP when
-# EMAIL_HOST is set, EMAIL_BACKEND otherwise: the console unless it says another),
-# Mattermost/Slack-compatible webhooks per team and per role (in the admin, or here as
-# "key=url" pairs: a role name or a team name).
+# Notifications (notifications/): e-mail through Django's mail (SMTP when EMAIL_HOST is set,
+# EMAIL_BACKEND otherwise: the console unless it says another), Mattermost/Slack-compatible
+# webhooks per team and per role (in the admin, or here as "key=url" pairs: a role or team name).
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
@@ -252,7 +250,7 @@ BUSINESS_DAYS = env.list("BUSINESS_DAYS", cast=int, default=[0, 1, 2, 3, 4])
 TRIAGE_GOAL_BUSINESS_HOURS = env.float("TRIAGE_GOAL_BUSINESS_HOURS", default=8)
 CTF_EXPIRY_WARNING_DAYS = env.int("CTF_EXPIRY_WARNING_DAYS", default=30)
 
-# Celery beat (notifications/tasks.py, notifications/reminders.py).
+# Celery beat (notifications/tasks.py, notifications/reminders.py, workflow/tasks.py).
 CELERY_BEAT_SCHEDULE = {
     "sweep-undelivered-notifications": {
         "task": "notifications.tasks.sweep_undelivered",
@@ -266,6 +264,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.reminders.remind_overdue_triage",
         "schedule": 3600.0,
     },
+    "expire-access": {"task": "workflow.tasks.expire_classified_access", "schedule": 3600.0},
 }
 # A broker outage must not hold up the request that filed a ticket: publishing gives up
 # quickly and the sweeper queues the notification again later.
@@ -349,6 +348,7 @@ CLASSIFIED_BOARD_WIP_LIMITS = {
     status: int(limit)
     for status, limit in env.dict("CLASSIFIED_BOARD_WIP_LIMITS", default={"in_progress": 5}).items()
 }
+CLASSIFIED_ACCESS_DAYS = env.int("CLASSIFIED_ACCESS_DAYS", default=90)  # docs/access.md
 GITLAB_WEBHOOK_SECRET = env.str("GITLAB_WEBHOOK_SECRET", default="")  # workflow/hooks.py
 
 # --- Production: HTTPS, headers, static files, sign-in, SSO, operations -------------------

@@ -1,5 +1,7 @@
 """The timeline a page shows: the audit trail of its objects (workflow.selectors.history_of),
-oldest first, in words a product team member reads."""
+oldest first, in words a product team member reads. Who did what and when is for everyone
+who sees the page; the client address each event came from only for staff and auditors
+(`workflow.permissions.sees_client_addresses`), never for product team members."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from datetime import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
+from workflow.permissions import sees_client_addresses
 from workflow.selectors import history_of
 
 # What each recorded action says, by the kind of object it was taken on.
@@ -60,6 +63,7 @@ class Entry:
     reason: str
     assignee: str = ""
     kind: str = ""
+    address: str = ""  # where it came from: only in the timelines of those who see addresses
 
 
 def _status_label(model, value: str) -> str:
@@ -72,9 +76,10 @@ def _status_label(model, value: str) -> str:
         return value
 
 
-def entries(*sources) -> list[Entry]:
-    """The merged history of `sources`, oldest first: each an object (its whole history) or
-    a queryset of audit events (part of one). One query each."""
+def entries(*sources, viewer) -> list[Entry]:
+    """The merged history of `sources`, oldest first, as `viewer` may read it: each source an
+    object (its whole history) or a queryset of audit events (part of one). One query each."""
+    addresses = sees_client_addresses(viewer)
     events = []
     for source in sources:
         events.extend(source if isinstance(source, QuerySet) else history_of(source))
@@ -101,6 +106,7 @@ def entries(*sources) -> list[Entry]:
                 if event.action == "assign"
                 else "",
                 kind=kind,
+                address=(event.client_address or "") if addresses else "",
             )
         )
     return result

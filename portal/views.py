@@ -13,13 +13,13 @@ from django.views.decorators.http import require_http_methods
 
 from epics.models import Document
 from portal import sso
-from portal.http import safe_next
+from portal.http import Attempt, attempt, safe_next
 from portal.middleware import consent_given, record_consent
 from requests_app import checklist
 from requests_app.models import Ticket
 from workflow import gates, services
-from workflow.errors import InvalidInput, Refusal
-from workflow.permissions import CYBER, MDO_PM, has_classified_access, has_role, sees_all_teams
+from workflow.models import AccessRequest
+from workflow.permissions import CLASSIFIED_OPS, CYBER, MDO_PM, has_role, sees_all_teams
 from workflow.selectors import (
     access_requests_for,
     documents_for,
@@ -103,33 +103,36 @@ def home(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def classified_access(request):
-    """Ask for Classified Ops access with a justification; a Classified Ops member decides."""
+    """Ask for Classified Ops access with a justification, and see each request's decision:
+    the last day of an approval, why one was denied or revoked. Once none is pending or in
+    force (denied, revoked, expired), ask again. A Classified Ops member decides."""
     user = request.user
     next_url = safe_next(request)
-    error = ""
-    field_errors: dict[str, list[str]] = {}
-    status = 200
+    asked = Attempt()
     if request.method == "POST":
-        try:
-            services.access_request_create(
-                by=user, justification=request.POST.get("justification", "")
-            )
-        except InvalidInput as refused:
-            field_errors, status = refused.fields, 400
-        except Refusal as refused:
-            error, status = refused.detail, refused.status_code
-        else:
+        justification = request.POST.get("justification", "")
+        asked = attempt(
+            lambda: services.access_request_create(by=user, justification=justification)
+        )
+        if not asked.refused:
             messages.success(
                 request,
                 "Access requested. A Classified Ops member will decide; you will be told.",
             )
             return redirect(next_url or "classified_access")
+    mine = access_requests_for(user).filter(user=user)
+    grant = mine.in_force().order_by("-expires_on").first()
+    pending = mine.filter(status=AccessRequest.Status.PENDING).first()
+    in_team = has_role(user, CLASSIFIED_OPS)
     context = {
-        "has_access": has_classified_access(user),
-        "access_requests": list(access_requests_for(user).filter(user=user)[:10]),
+        "in_team": in_team,
+        "grant": grant,
+        "pending": pending,
+        "may_ask": not (in_team or grant or pending),
+        "access_requests": list(mine[:10]),
         "next": next_url,
-        "error": error,
-        "field_errors": field_errors,
+        "error": "" if asked.fields else asked.detail,
+        "field_errors": asked.fields,
         "justification": request.POST.get("justification", ""),
     }
-    return render(request, "portal/classified_access.html", context, status=status)
+    return render(request, "portal/classified_access.html", context, status=asked.status)

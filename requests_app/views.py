@@ -226,7 +226,7 @@ def _detail_context(request, ticket: Ticket, *, notice: str = "", error: str = "
         "progress": progress,
         "in_the_way": _in_the_way(request, ticket, progress),
         "stories": stories,
-        "timeline": timeline_entries(*sources),
+        "timeline": timeline_entries(*sources, viewer=user),
         "withdraw": transitions.get("withdraw"),
         "notice": notice,
         "error": error,
@@ -245,7 +245,7 @@ def request_detail(request, pk: int):
 @login_required
 @require_http_methods(["POST"])
 def request_withdraw(request, pk: int):
-    ticket = ticket_for_user(request.user, pk)
+    ticket = ticket_for_user(request.user, pk, "withdraw")
     status = 200
     notice = error = ""
     try:

@@ -121,3 +121,10 @@ class AccessRequestFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     justification = "Works IL6 deploys with the Classified Ops team."
+    status = "pending"
+    # An approval gives access through its last day: 90 days from today unless told.
+    expires_on = factory.LazyAttribute(
+        lambda access: (
+            timezone.localdate() + dt.timedelta(days=90) if access.status == "approved" else None
+        )
+    )

@@ -27,8 +27,15 @@ def test_seed_demo_fills_every_status_and_is_idempotent(settings):
     assert set(first["Ticket"]) == set(Ticket.Status.values)
     assert set(first["Story"]) == set(Story.Status.values)
     assert Story.objects.filter(board=Story.Board.CLASSIFIED_OPS).exists()
-    for username in ("alice", "bob", "pat", "dana", "casey", "cleo", "admin"):
+    for username in ("alice", "bob", "pat", "dana", "casey", "cleo", "avery", "admin"):
         assert authenticate(username=username, password="partybus-demo") is not None
+    # What the auditor's walk finds: avery reads the trail, and alice has a refusal in it.
+    assert (
+        authenticate(username="avery", password="partybus-demo")
+        .groups.filter(name="auditor")
+        .exists()
+    )
+    assert AuditEvent.objects.filter(actor_name="alice", outcome="refused").exists()
 
     call_command("seed_demo")
     assert _counts() == first

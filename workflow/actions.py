@@ -124,6 +124,7 @@ ACTIONS: dict[type, tuple[Action, ...]] = {
             services.check_access_request_decide,
             services.access_request_approve,
             "access_request",
+            params=("days",),
         ),
         Action(
             "deny",
@@ -131,6 +132,15 @@ ACTIONS: dict[type, tuple[Action, ...]] = {
             services.check_access_request_decide,
             services.access_request_deny,
             "access_request",
+            params=("reason",),
+        ),
+        Action(
+            "revoke",
+            "Revoke",
+            services.check_access_request_revoke,
+            services.access_request_revoke,
+            "access_request",
+            params=("reason",),
         ),
     ),
 }

@@ -5,6 +5,10 @@ transition of workflow/actions.py is an admin action that takes it through its s
 every selected object (the service checks the role, the status and the gates, audits the
 refusals, and the admin reports each one). The audit trail cannot be added to, changed or
 deleted here.
+
+Nothing is deleted (WORKFLOWS.md, "Evidence that holds up"): the site offers no bulk
+"Delete selected", and every admin of evidence is `KeptForever` (no delete page, no delete
+button). What ends has a status, taken through its transition.
 """
 
 from __future__ import annotations
@@ -17,11 +21,51 @@ from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 
 from workflow.actions import ACTIONS, Action
+from workflow.audit import record
 from workflow.errors import Refusal
 from workflow.models import AccessRequest, AuditEvent
 from workflow.permissions import CLASSIFIED_OPS, DEVOPS
+from workflow.selectors import Requested, as_id
 
 PARAMS_TEMPLATE = "admin/transition_params.html"
+
+# No bulk delete anywhere in the admin, whatever the model.
+admin.site.disable_action("delete_selected")
+
+
+NOTHING_DELETED = "Nothing is deleted: what ends has a status, taken through its transition."
+
+
+class KeptForever(admin.ModelAdmin):
+    """Never deleted through the admin, not even by a superuser: its delete page answers 403
+    and no delete is offered (the models' PROTECT foreign keys refuse it on every other path).
+    An attempt (the delete page, or a bulk delete posted anyway) is an audited refusal."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        _refused_delete(request, self.model, [object_id])
+        return super().delete_view(request, object_id, extra_context)  # 403
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and request.POST.get("action") == "delete_selected":
+            chosen = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)[:100]
+            _refused_delete(request, self.model, chosen)  # "No action selected": nothing done
+        return super().changelist_view(request, extra_context)
+
+
+def _refused_delete(request, model, object_ids) -> None:
+    for object_id in object_ids:
+        record(
+            by=request.user,
+            obj=Requested(as_id(object_id)),
+            model=model,
+            action="delete",
+            refused=True,
+            reason=NOTHING_DELETED,
+            detail={"status_code": 403, "via": "admin"},
+        )
 
 
 class TransitionParamsForm(forms.Form):
@@ -29,6 +73,10 @@ class TransitionParamsForm(forms.Form):
     intermediate page before it runs."""
 
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why.")
+    # Text, not a number field: the service is the one place that checks the range.
+    days = forms.CharField(
+        required=False, help_text="Days of access from today (1 to 365); empty for the default."
+    )
     assignee = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(),
         help_text="A DevOps engineer (a Classified Ops member for a Classified Ops story).",
@@ -93,7 +141,7 @@ def _transition_action(action: Action):
     return run
 
 
-class StatusReadOnlyAdmin(admin.ModelAdmin):
+class StatusReadOnlyAdmin(KeptForever):
     """Statuses change only through workflow/services.py, never by editing the field: each
     transition the model has in workflow/actions.py is offered as an admin action."""
 
@@ -113,10 +161,20 @@ class StatusReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AccessRequest)
 class AccessRequestAdmin(StatusReadOnlyAdmin):
-    list_display = ("user", "status", "decided_by", "created_at")
+    list_display = ("user", "status", "expires_on", "decided_by", "created_at")
     list_filter = ("status",)
     search_fields = ("user__username", "justification")
-    readonly_fields = ("user", "justification", "decided_by", "decided_at")
+    # Everything: a grant changes only through its transitions (audited), never by an edit
+    # (extending `expires_on` by hand would give access no one approved).
+    readonly_fields = (
+        "user",
+        "justification",
+        "decided_by",
+        "decided_at",
+        "reason",
+        "expires_on",
+        "reminded_at",
+    )
     list_select_related = ("user", "decided_by")
 
     def has_add_permission(self, request):
@@ -124,7 +182,7 @@ class AccessRequestAdmin(StatusReadOnlyAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(KeptForever):
     """The audit trail, read-only: nothing edits or deletes it."""
 
     list_display = (
@@ -148,12 +206,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(LogEntry)
-class LogEntryAdmin(admin.ModelAdmin):
+class LogEntryAdmin(KeptForever):
     """What was changed through the admin itself (Django's own log), read-only like the
     audit trail."""
 
@@ -167,7 +222,4 @@ class LogEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False

@@ -158,6 +158,17 @@ def signed_cisso_document(epic) -> Check:
     )
 
 
+def not_own_document(document, user) -> Check:
+    """Two people handle every piece of evidence: whoever verifies or rejects a document did
+    not upload it."""
+    return _check(
+        "not_own_document",
+        document.uploaded_by_id != getattr(user, "pk", None),
+        "Someone other than its uploader decides on this document.",
+        "You uploaded this document: another MDO PM or Cyber member must verify it.",
+    )
+
+
 def has_il245_pipeline(team) -> Check:
     return _check(
         "has_il245_pipeline",

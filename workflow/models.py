@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -9,7 +11,7 @@ from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from workflow.fsm import StateMachine
-from workflow.permissions import CLASSIFIED_OPS, described, has_role
+from workflow.permissions import CLASSIFIED_OPS, described, has_role, role_permission
 
 
 class AppendOnlyError(Exception):
@@ -62,7 +64,19 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "created_at"]),
+            # The audit trail's page and export (workflow/audit_query.py): newest first in
+            # time (created_at's own index), or behind a filter, so a page is one short index
+            # scan at any size; "who was refused" is the auditors' first question.
+            models.Index(fields=["actor_name", "created_at", "id"], name="audit_actor_at"),
+            models.Index(
+                fields=["actor_name", "outcome", "created_at", "id"], name="audit_actor_outcome_at"
+            ),
+            models.Index(fields=["action", "created_at", "id"], name="audit_action_at"),
+            models.Index(fields=["outcome", "created_at", "id"], name="audit_outcome_at"),
+            models.Index(fields=["content_type", "created_at", "id"], name="audit_type_at"),
+        ]
 
     def __str__(self):
         return (
@@ -83,10 +97,26 @@ def _not_own_request(access_request, user) -> bool:
     return has_role(user, CLASSIFIED_OPS) and access_request.user_id != user.pk
 
 
+def portal_today() -> dt.date:
+    """The day an approval's `expires_on` is compared with: today in the portal's TIME_ZONE
+    (as for CtF letters), so access ends at the end of its last day there."""
+    return timezone.localdate()
+
+
 class AccessRequestQuerySet(models.QuerySet):
-    def in_force(self):
-        """The approvals that give Classified Ops access now."""
-        return self.filter(status=AccessRequest.Status.APPROVED)
+    def in_force(self, on: dt.date | None = None):
+        """The approvals that give Classified Ops access today (or `on`): approved, and
+        `expires_on`, their last day, not past. Access ends with that day even before the
+        clock marks the request Expired."""
+        return self.filter(
+            status=AccessRequest.Status.APPROVED, expires_on__gte=on or portal_today()
+        )
+
+    def past_their_end(self, on: dt.date | None = None):
+        """Approvals whose last day is past: the clock marks them Expired."""
+        return self.filter(
+            status=AccessRequest.Status.APPROVED, expires_on__lt=on or portal_today()
+        )
 
 
 class AccessRequest(StateMachine):
@@ -132,14 +162,46 @@ class AccessRequest(StateMachine):
     def __str__(self):
         return f"Classified Ops access for {self.user}"
 
+    @property
+    def in_force(self) -> bool:
+        """It gives Classified Ops access today (see AccessRequestQuerySet.in_force)."""
+        return (
+            self.status == self.Status.APPROVED
+            and self.expires_on is not None
+            and self.expires_on >= portal_today()
+        )
+
     @transition(
         field=status, source=Status.PENDING, target=Status.APPROVED, permission=_not_own_request
     )
-    def approve(self, *, by, at):
+    def approve(self, *, by, at, days: int):
+        """Access for `days` days from the day of the decision: `expires_on` is its last."""
         self.decided_by, self.decided_at = by, at
+        self.expires_on = timezone.localdate(at) + dt.timedelta(days=days)
 
     @transition(
         field=status, source=Status.PENDING, target=Status.DENIED, permission=_not_own_request
     )
-    def deny(self, *, by, at):
-        self.decided_by, self.decided_at = by, at
+    def deny(self, *, by, at, reason: str):
+        self.decided_by, self.decided_at, self.reason = by, at, reason
+
+    # Revoking takes access away, so any Classified Ops member may, their own grant included
+    # (they see the board by their role anyway). The revoker is the last to have decided.
+    @transition(
+        field=status,
+        source=Status.APPROVED,
+        target=Status.REVOKED,
+        permission=role_permission(CLASSIFIED_OPS),
+    )
+    def revoke(self, *, by, at, reason: str):
+        self.decided_by, self.decided_at, self.reason = by, at, reason
+
+    # By the clock only (workflow/services/access.py, run as `system`): no path offers it.
+    @transition(
+        field=status,
+        source=Status.APPROVED,
+        target=Status.EXPIRED,
+        conditions=[lambda access: access.expires_on < portal_today()],
+    )
+    def expire(self):
+        """An approval past its last day is Expired; who approved it stays `decided_by`."""

@@ -2,10 +2,14 @@
 
 A product team member sees only their teams' work; Party Bus staff roles see every team's.
 Classified Ops stories are seen only with Classified Ops access, whatever the team. What a
-user may not see answers 404 (`<thing>_for_user`), so its existence does not leak.
+user may not see answers 404 (`<thing>_for_user`), so its existence does not leak: the same
+answer as for an id that names nothing, and either is audited as a refusal
+(`visible_or_404`), which says who asked for which object type and id, and what for.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
@@ -99,11 +103,83 @@ def history_of(obj):
     return AuditEvent.objects.for_object(obj).select_related("actor").order_by("created_at", "pk")
 
 
-def _one(queryset, pk):
+# What a user may not see ---------------------------------------------------------------
+
+NOT_VISIBLE = "Not found or not yours."
+
+
+@dataclass(frozen=True)
+class Requested:
+    """An object asked for by its id, recorded by that id alone: whether it exists, and what
+    it is, stay out of the refusal (the auditor finds it by the id)."""
+
+    pk: int | None
+
+    def __str__(self) -> str:
+        return ""
+
+
+def as_id(pk) -> int | None:
+    """The id as the database stores them (ASCII digits that fit 64 bits), else None."""
+    text = str(pk)
+    if text.isascii() and text.isdecimal() and len(text) <= 19 and int(text) < 2**63:
+        return int(text)
+    return None
+
+
+def refused_404(user, model, pk, action: str = "open", *, obj=None, reason: str = NOT_VISIBLE):
+    """Audit that `user` asked for `model` `pk` (to `action` it) and was answered 404; the
+    Http404 to raise, in the same words whether the object exists or not. `obj`: the object
+    itself, for a refusal that names it (a Classified Ops story opened without access)."""
+    requested = as_id(pk)
+    detail = {"status_code": 404}
+    if requested is None:
+        detail["requested"] = str(pk)[:40]
+    record(
+        by=user,
+        obj=obj if obj is not None else Requested(requested),
+        model=model,
+        action=action[:60],
+        from_status=getattr(obj, "status", ""),
+        refused=True,
+        reason=reason,
+        detail=detail,
+    )
+    return Http404(f"No {model._meta.verbose_name} {pk} that you can see.")
+
+
+def _find(queryset, pk):
+    pk = as_id(pk)
+    if pk is None:
+        return None
     try:
-        return queryset.get(pk=int(pk))
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise Http404(f"No {queryset.model._meta.verbose_name} {pk} that you can see.") from None
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist:
+        return None
+
+
+def visible_or_404(user, queryset, pk, action: str = "open"):
+    """The object `pk` of what `user` may see (`queryset`), or a 404 that is audited."""
+    found = _find(queryset, pk)
+    if found is None:
+        raise refused_404(user, queryset.model, pk, action)
+    return found
+
+
+def record_board_read(user, *, refused: bool = False, **detail) -> None:
+    """A response that shows Classified Ops cards (the board, a column, the API's list of
+    stories), or a refused attempt to see them: recorded against the board's stories as a
+    whole, the Story model with no one story named (each story opened is recorded against
+    itself)."""
+    record(
+        by=user,
+        obj=None,
+        model=Story,
+        action="open_board",
+        refused=refused,
+        reason="No Classified Ops access." if refused else "",
+        detail={"board": Story.Board.CLASSIFIED_OPS, **detail},
+    )
 
 
 def classified_story_of(user, ticket) -> Story | None:
@@ -124,55 +200,44 @@ def classified_story_pk(ticket) -> int | None:
     return stories.values_list("pk", flat=True).first()
 
 
-def team_for_user(user, pk) -> Team:
-    return _one(teams_for(user), pk)
+def team_for_user(user, pk, action: str = "open") -> Team:
+    return visible_or_404(user, teams_for(user), pk, action)
 
 
-def epic_for_user(user, pk) -> Epic:
-    return _one(epics_for(user), pk)
+def epic_for_user(user, pk, action: str = "open") -> Epic:
+    return visible_or_404(user, epics_for(user), pk, action)
 
 
-def ticket_for_user(user, pk) -> Ticket:
-    return _one(tickets_for(user), pk)
+def ticket_for_user(user, pk, action: str = "open") -> Ticket:
+    return visible_or_404(user, tickets_for(user), pk, action)
 
 
-def story_open(user, pk) -> Story:
+def story_open(user, pk, action: str = "open") -> Story:
     """One story, or 404, opened: every attempt to open a Classified Ops story, granted or
     refused, writes its audit row (WORKFLOWS.md, Classified Ops board)."""
-    try:
-        story = _one(stories_for(user), pk)
-    except Http404:
-        refused = (
-            str(pk).isascii()
-            and str(pk).isdigit()
-            and len(str(pk)) < 19
-            and (Story.objects.filter(pk=int(pk), board=Story.Board.CLASSIFIED_OPS).first())
-        )
-        if refused:
-            record(
-                by=user,
-                obj=refused,
-                action="open",
-                from_status=refused.status,
-                refused=True,
-                reason="No Classified Ops access.",
-            )
-        raise
-    if story.board == Story.Board.CLASSIFIED_OPS:
-        record(by=user, obj=story, action="open", from_status=story.status)
+    story = _find(stories_for(user), pk)
+    if story is None:
+        hidden = _find(Story.objects.filter(board=Story.Board.CLASSIFIED_OPS), pk)
+        if hidden is not None and has_classified_access(user):
+            hidden = None  # another team's: refused as any other (staff see every team's)
+        reason = "No Classified Ops access." if hidden is not None else NOT_VISIBLE
+        raise refused_404(user, Story, pk, action, obj=hidden, reason=reason)
+    if story.board == Story.Board.CLASSIFIED_OPS:  # a read, whatever it was for
+        detail = {"for": action} if action != "open" else None
+        record(by=user, obj=story, action="open", from_status=story.status, detail=detail)
     return story
 
 
-def document_for_user(user, pk) -> Document:
-    return _one(documents_for(user), pk)
+def document_for_user(user, pk, action: str = "open") -> Document:
+    return visible_or_404(user, documents_for(user), pk, action)
 
 
-def release_for_user(user, pk) -> Release:
-    return _one(releases_for(user), pk)
+def release_for_user(user, pk, action: str = "open") -> Release:
+    return visible_or_404(user, releases_for(user), pk, action)
 
 
-def access_request_for_user(user, pk) -> AccessRequest:
-    return _one(access_requests_for(user), pk)
+def access_request_for_user(user, pk, action: str = "open") -> AccessRequest:
+    return visible_or_404(user, access_requests_for(user), pk, action)
 
 
 def user_by_username(username: str):

@@ -1,4 +1,5 @@
-"""Celery tasks of the workflow: recording a release from a GitLab tag push.
+"""Celery tasks of the workflow: recording a release from a GitLab tag push, and the clock
+that ends Classified Ops access.
 
 Tasks take ids or plain values, re-read rows and do nothing when the work is done already;
 a duplicate (a redelivered message) is harmless by construction. The notifications' tasks
@@ -61,3 +62,13 @@ def record_gitlab_release(
         )
         return "already_recorded"
     return "recorded"
+
+
+@shared_task(acks_late=True, time_limit=300)
+def expire_classified_access() -> dict[str, int]:
+    """Celery beat, hourly: approvals past their last day become Expired (audited by
+    `system`), and each requester whose access ends within 14 days is told, once. Running it
+    twice does nothing more: what is expired or told is not again."""
+    from workflow import services
+
+    return services.access_requests_expire()

@@ -90,6 +90,14 @@ class ServiceCheckedChoiceField(serializers.ChoiceField):
         return str(data).strip()
 
 
+class ServiceCheckedIntegerField(serializers.IntegerField):
+    """Shown as an integer in the schema, but any value reaches the service, whose refusal
+    (audited, like every refusal) says which numbers it takes."""
+
+    def to_internal_value(self, data):
+        return data
+
+
 class ImpactLevelsField(serializers.ListField):
     """Impact levels as a list, as repeated form fields (`impact_levels=IL2&impact_levels=IL4`)
     or comma-separated (`IL2,IL4`); the service refuses unknown ones."""

@@ -214,7 +214,13 @@ class AccessRequestSerializer(DecidedObjectSerializer):
             "status_display",
             "decided_by",
             "decided_at",
+            "reason",
+            "expires_on",
             "created_at",
             "transitions",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "reason": {"help_text": "Why it was denied or revoked (empty otherwise)."},
+            "expires_on": {"help_text": "The last day an approval gives access (portal time)."},
+        }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers.fields import ServiceCheckedIntegerField
 from workflow import selectors
 from workflow.actions import transitions_for
 
@@ -40,7 +41,15 @@ class TransitionInputSerializer(serializers.Serializer):
     """The parameters a transition takes; each transition reads only its own."""
 
     reason = serializers.CharField(
-        required=False, allow_blank=True, help_text="Why (ticket and document `reject`)."
+        required=False,
+        allow_blank=True,
+        help_text="Why (ticket and document `reject`, access request `deny` and `revoke`).",
+    )
+    days = ServiceCheckedIntegerField(
+        required=False,
+        allow_null=True,
+        help_text="How many days access lasts from today (access request `approve`; 1 to 365, "
+        "default 90).",
     )
     assignee = serializers.CharField(
         required=False, allow_blank=True, help_text="Username of who works the story (`assign`)."
@@ -63,5 +72,5 @@ class TransitionInputSerializer(serializers.Serializer):
     def arguments(self, takes: tuple[str, ...]) -> dict:
         """Every parameter the transition takes, absent ones empty: the service says what
         is missing."""
-        defaults = {"reason": "", "assignee": None}
+        defaults = {"reason": "", "assignee": None, "days": None}
         return {name: self.validated_data.get(name, defaults.get(name)) for name in takes}

@@ -22,7 +22,6 @@ from django_htmx.http import push_url
 from boards import moves, selectors
 from boards.selectors import Filters
 from portal.http import attempt, is_fragment, private, safe_next, with_query
-from workflow.errors import InvalidInput
 from workflow.permissions import CLASSIFIED_OPS, DEVOPS, MDO_PM, has_role
 
 BOARD_TEMPLATE = "boards/board.html"
@@ -274,9 +273,9 @@ def drop(request, *, plan, title: str, where):
     def call() -> str:
         step = plan()
         assignee = moves.assignee_from(request.POST.get("assignee"))
-        if step.needs_assignee and "assignee" in request.POST and assignee is None:
-            raise InvalidInput({"assignee": ["Choose the engineer who works this story."]})
-        moves.perform(step, request.user, assignee=assignee)
+        # An engineer sent but not found: the service refuses it (400), audited.
+        chosen = "assignee" in request.POST
+        moves.perform(step, request.user, assignee=assignee, chosen=chosen)
         return _moved_notice(title, where(), step, assignee)
 
     return call

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -36,36 +37,26 @@ from requests_app.models import Ticket
 from workflow import gates
 from workflow.actions import action_named, offer
 from workflow.audit import record
+from workflow.dates import day
 from workflow.models import AccessRequest
 from workflow.selectors import (
     access_request_for_user,
     access_requests_for,
+    record_board_read,
+    refused_404,
     stories_for,
     story_open,
     ticket_for_user,
 )
+from workflow.services.access import MOST_DAYS
 
 PAGE, ACCESS_PAGE = "classified", "access_requests"
 ACCESS_TEMPLATE = "boards/access_requests.html"
 OPEN_STORY = action_named(Ticket, "open_classified_story")
 
 
-def _audit_board_open(user, *, refused: bool = False, **detail) -> None:
-    """Opening the Classified Ops board is recorded against its stories as a whole: the Story
-    model with no one story named (each story opened is recorded against itself)."""
-    record(
-        by=user,
-        obj=None,
-        model=Story,
-        action="open_board",
-        refused=refused,
-        reason="No Classified Ops access." if refused else "",
-        detail={"board": Story.Board.CLASSIFIED_OPS, **detail},
-    )
-
-
 def _refused_open(request) -> None:
-    _audit_board_open(request.user, refused=True)
+    record_board_read(request.user, refused=True)
 
 
 def _waiting_rows(user) -> list[dict]:
@@ -86,19 +77,23 @@ def _waiting(user) -> dict:
 
 @guarded(PAGE, ("GET",), on_refusal=_refused_open)
 def classified_board(request):
-    if not is_fragment(request):
-        _audit_board_open(request.user)
+    """The whole page, or its columns for HTMX (a filter changed): either shows the cards."""
+    record_board_read(request.user, **({"fragment": True} if is_fragment(request) else {}))
     return board_response(request, CLASSIFIED, live=False, extra=_waiting)
 
 
 @guarded(PAGE, ("GET",), on_refusal=_refused_open)
 def classified_board_live(request):
-    return board_response(request, CLASSIFIED, live=True)
+    """The columns again when anything changed (a read, audited), else 304 (shows nothing)."""
+    response = board_response(request, CLASSIFIED, live=True)
+    if response.status_code == 200:
+        record_board_read(request.user, live=True)
+    return response
 
 
 @guarded(PAGE, ("GET",), on_refusal=_refused_open)
 def classified_column(request, status: str):
-    _audit_board_open(request.user, column=status, after=request.GET.get("after", ""))
+    record_board_read(request.user, column=status, after=request.GET.get("after", ""))
     return column_response(request, CLASSIFIED, status)
 
 
@@ -114,7 +109,7 @@ def _opened_story(request, pk) -> Story:
     """The story, audited as opened (granted or refused)."""
     story = story_open(request.user, pk)
     if story.board != Story.Board.CLASSIFIED_OPS:
-        raise Http404("Not a Classified Ops story.")
+        raise refused_404(request.user, Story, pk, reason="Not a Classified Ops story.")
     return selectors.dress_story(story)
 
 
@@ -170,6 +165,8 @@ def open_classified_story(request, pk: int):
     if not opened.refused:
         story = stories_for(user).filter(ticket=ticket, board=Story.Board.CLASSIFIED_OPS).first()
         card = selectors.story_card(user, story.pk) if story else None
+        if card is not None:  # the answer shows the new story's card: a read
+            record(by=user, obj=story, action="open", from_status=story.status)
     rows = [row for row in _waiting_rows(user) if row["ticket"].pk == ticket.pk]
     context = {
         "kind": CLASSIFIED,
@@ -189,31 +186,72 @@ def open_classified_story(request, pk: int):
 # Access to the board ---------------------------------------------------------------------------
 
 
+def _access_page(user, refusal: dict | None = None) -> dict:
+    """Requests waiting for a decision, who holds access today (each grant with its last day,
+    who approved it, and a revoke), and the latest decisions: a fixed number of queries."""
+    every = access_requests_for(user)
+    grants = every.in_force()
+    return {
+        "pending": list(
+            every.filter(status=AccessRequest.Status.PENDING).order_by("created_at", "pk")[:100]
+        ),
+        "grants": list(grants.order_by("expires_on", "user__username", "pk")),
+        "decided": list(
+            every.exclude(status=AccessRequest.Status.PENDING)
+            .exclude(pk__in=grants.values("pk"))
+            .order_by("-decided_at", "-pk")[:20]
+        ),
+        "refusal": refusal,
+        "nav": ACCESS_PAGE,
+        **_access_limits(),
+    }
+
+
+def _access_limits() -> dict:
+    return {"default_days": settings.CLASSIFIED_ACCESS_DAYS, "most_days": MOST_DAYS}
+
+
 @guarded(ACCESS_PAGE, ("GET",))
 def access_requests(request):
-    """Classified Ops members decide who else may see their board."""
-    every = access_requests_for(request.user)
-    pending = every.filter(status=AccessRequest.Status.PENDING).order_by("created_at", "pk")
-    decided = every.exclude(status=AccessRequest.Status.PENDING).order_by("-decided_at", "-pk")
-    context = {"pending": list(pending[:100]), "decided": list(decided[:20]), "nav": ACCESS_PAGE}
-    return render(request, ACCESS_TEMPLATE, context)
+    """Classified Ops members decide who else may see their board, and for how long."""
+    return render(request, ACCESS_TEMPLATE, _access_page(request.user))
+
+
+def _decided(access: AccessRequest) -> str:
+    who = access.user.get_username()
+    if access.status == AccessRequest.Status.APPROVED:
+        return f"{who} has access until the end of {day(access.expires_on)}."
+    if access.status == AccessRequest.Status.REVOKED:
+        return f"{who}'s access is revoked: it has ended. They are told why."
+    return f"{who}'s request is {access.get_status_display()}. They are told why."
 
 
 @guarded(ACCESS_PAGE, ("POST",))
 def access_decide(request, pk: int, decision: str):
+    """Approve (for `days`), deny (with a `reason`) or revoke (with a `reason`). A refusal
+    answers its status with the page or the row, saying why beside the field, and changes
+    nothing."""
     user = request.user
     action = action_named(AccessRequest, decision)
     if action is None:
         raise Http404("No such decision.")
     access = access_request_for_user(user, pk)
-    decided = attempt(lambda: action.perform(access, user))
-    if not is_fragment(request):
-        if decided.refused:
-            messages.error(request, decided.detail)
-        else:
-            status = decided.result.get_status_display()
-            messages.success(request, f"{access.user.username}'s request is {status}.")
+    given = {name: request.POST.get(name, "") for name in action.params}
+    decided = attempt(lambda: action.perform(access, user, **given))
+    refusal = None
+    if decided.refused:
+        refusal = {"pk": access.pk, "detail": decided.detail, "fields": decided.fields, **given}
+    elif not is_fragment(request):
+        messages.success(request, _decided(decided.result))
         return redirect("board_access_requests")
+    if not is_fragment(request):
+        return render(request, ACCESS_TEMPLATE, _access_page(user, refusal), status=decided.status)
     access = access_request_for_user(user, pk)
-    context = {"access": access, "error": decided.detail}
-    return render(request, f"{ACCESS_TEMPLATE}#request", context, status=decided.status)
+    context = {
+        "access": access,
+        "refusal": refusal,
+        "notice": "" if refusal else _decided(access),
+        **_access_limits(),
+    }
+    partial = "grant" if decision == "revoke" else "request"
+    return render(request, f"{ACCESS_TEMPLATE}#{partial}", context, status=decided.status)

@@ -4,7 +4,6 @@ check of a new-CtF epic."""
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.urls import reverse
 
 from boards import moves, selectors
@@ -21,6 +20,7 @@ from epics.models import Epic
 from portal.pages import guarded
 from workflow.actions import action_named
 from workflow.permissions import DEVOPS
+from workflow.selectors import refused_404
 
 PAGE = "epic_board"
 
@@ -49,7 +49,7 @@ def epic_column(request, status: str):
 def _epic_or_404(user, pk) -> Epic:
     epic = selectors.epic_with_work(user, pk)
     if epic is None:
-        raise Http404("No such epic that you can see.")
+        raise refused_404(user, Epic, pk)
     return epic
 
 
@@ -82,7 +82,7 @@ def epic_card(request, pk: int):
 def _epic_to_move(user, pk) -> Epic:
     epic = selectors.epic_to_move(user, pk)
     if epic is None:
-        raise Http404("No such epic that you can see.")
+        raise refused_404(user, Epic, pk, "move")
     return epic
 
 

@@ -16,7 +16,7 @@ from portal.http import attempt, is_fragment, private
 from portal.pages import guarded
 from workflow.actions import action_named, offers_for
 from workflow.permissions import CLASSIFIED_OPS, DEVOPS, MDO_PM, has_role
-from workflow.selectors import story_open
+from workflow.selectors import record_board_read, story_open
 
 PAGE = "my_work"
 MY_WORK_TEMPLATE = "boards/my_work.html"
@@ -43,6 +43,8 @@ def my_work(request):
     user = request.user
     boards = _work_boards(user)
     mine, ready, more = selectors.my_work(user, boards, request.GET.get("after", ""))
+    if any(story.board == Story.Board.CLASSIFIED_OPS for story in (*mine, *ready)):
+        record_board_read(user, view="my_work")  # it shows Classified Ops stories
     context = {
         "mine": [_work_row(story, user) for story in mine],
         "ready": [_work_row(story, user) for story in ready],

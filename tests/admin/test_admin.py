@@ -4,6 +4,8 @@ cannot be added to, changed or deleted."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -13,6 +15,7 @@ from django.db import connection
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from epics.models import Document, Epic, Pipeline, Release, Story
 from requests_app.models import RequestType, Ticket
@@ -34,11 +37,6 @@ from workflow.permissions import DEVOPS, MDO_PM, PRODUCT_TEAM
 
 OUR_APPS = ("epics", "requests_app", "workflow")
 STATEFUL = (Ticket, Epic, Story, Document, AccessRequest)
-
-
-@pytest.fixture
-def superuser(db):
-    return UserFactory(username="root", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
@@ -265,6 +263,21 @@ def test_a_transition_with_a_reason_asks_for_it_first(admin_site_client):
     assert any("Reject: done for" in m for m in messages_of(done))
 
 
+def test_revoking_access_asks_for_a_reason_first(admin_site_client):
+    access = AccessRequestFactory(user=UserFactory(username="riley"), status="approved")
+
+    page = take(admin_site_client, AccessRequest, "revoke", access)
+    assert 'name="reason"' in page.content.decode()
+    access.refresh_from_db()
+    assert access.status == "approved"  # nothing happens before the reason
+
+    done = take(admin_site_client, AccessRequest, "revoke", access, reason="Left the rota.")
+
+    access.refresh_from_db()
+    assert (access.status, access.reason) == ("revoked", "Left the rota.")
+    assert any("Revoke: done for" in m for m in messages_of(done))
+
+
 def test_assigning_a_story_asks_for_a_devops_engineer(admin_site_client):
     dana = UserFactory(username="dana", roles=[DEVOPS])
     UserFactory(username="alice", roles=[PRODUCT_TEAM])
@@ -288,26 +301,47 @@ def test_assigning_a_story_asks_for_a_devops_engineer(admin_site_client):
 
 
 @pytest.mark.parametrize(
-    "model, name, expected",
+    "model, name, expected, params",
     [
-        (Epic, "verify_cyber_compliance", None),
-        (Document, "verify", "verified"),
-        (AccessRequest, "approve", "approved"),
-        (AccessRequest, "deny", "denied"),
-        (Ticket, "withdraw", "submitted"),  # only the team's members withdraw: refused
+        (Epic, "verify_cyber_compliance", None, {}),
+        (Document, "verify", "verified", {}),
+        (AccessRequest, "approve", "approved", {"days": ""}),  # the default number of days
+        (AccessRequest, "deny", "denied", {"reason": "Not on the IL6 rota."}),
+        (Ticket, "withdraw", "submitted", {}),  # only the team's members withdraw: refused
     ],
 )
-def test_the_other_transitions_go_through_their_services(admin_site_client, model, name, expected):
+def test_the_other_transitions_go_through_their_services(
+    admin_site_client, model, name, expected, params
+):
     obj = one_of_each()[model]
     before = obj.status
 
-    take(admin_site_client, model, name, obj)
+    take(admin_site_client, model, name, obj, **params)
 
     obj.refresh_from_db()
     assert obj.status == (expected or before)
     if model is Epic:
         assert obj.cyber_compliant
     assert AuditEvent.objects.for_object(obj).filter(action=name).exists()
+
+
+def test_an_approval_in_the_admin_runs_for_the_days_given(admin_site_client):
+    access = one_of_each()[AccessRequest]
+    page = take(admin_site_client, AccessRequest, "approve", access)
+    assert list(page.context["form"].fields) == ["days"]
+
+    take(admin_site_client, AccessRequest, "approve", access, days="30")
+
+    access.refresh_from_db()
+    assert access.status == "approved"
+    assert access.expires_on == timezone.localdate() + dt.timedelta(days=30)
+
+
+def test_a_grant_cannot_be_edited_in_the_admin(admin_site_client):
+    """Its end, its reason and who decided change only through its (audited) transitions."""
+    access = one_of_each()[AccessRequest]
+    response = admin_site_client.get(change(access))
+    assert set(response.context["adminform"].form.fields) == set()
 
 
 # The audit trail ------------------------------------------------------------------------------
@@ -347,7 +381,12 @@ def test_the_audit_trail_cannot_be_added_to_changed_or_deleted(admin_site_client
     )
     assert bulk.status_code in (200, 302)
 
-    assert list(AuditEvent.objects.values()) == before
+    # What was there is as it was; the three delete attempts are refusals added after it.
+    assert list(AuditEvent.objects.values())[: len(before)] == before
+    added = AuditEvent.objects.filter(pk__gt=before[-1]["id"])
+    assert [(e.action, e.outcome, e.object_id) for e in added] == [
+        ("delete", "refused", audit_event.pk)
+    ] * 3
     # No action at all is offered on the audit trail (no bulk delete).
     assert admin_site_client.get(changelist(AuditEvent)).context["action_form"] is None
 

@@ -34,7 +34,7 @@ API_MD_FIELDS = {
     "Release": ["id", "epic", "tag", "source", "created_by", "created_at"],
     "AccessRequest": [
         *("id", "user", "justification", "status", "status_display", "decided_by"),
-        "transitions",
+        *("reason", "expires_on", "transitions"),
     ],
 }
 

@@ -83,7 +83,7 @@ def test_additional_pipeline(api, member, pm, devops, epic):
         ("start_work", "triaged", "in_progress"),
         ("finish", "in_progress", "done"),
     ]
-    assert [e["who"] for e in history] == ["alice", "pat", "pat", "dana"]
+    assert [e["actor"] for e in history] == ["alice", "pat", "pat", "dana"]
 
 
 def test_new_pipeline_with_a_new_ctf(api, member, pm, cyber, devops, epic):

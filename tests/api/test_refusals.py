@@ -153,7 +153,7 @@ def test_the_refusal_is_listed_in_the_history(api, member, pm, epic):
     ticket = TicketFactory(epic=epic, status="triaged")
     api(member).post(transition("tickets", ticket.pk, "withdraw"))
     history = api(pm).get(url("tickets", ticket.pk, "history")).json()["results"]
-    assert [(e["who"], e["action"], e["outcome"]) for e in history] == [
+    assert [(e["actor"], e["action"], e["outcome"]) for e in history] == [
         ("alice", "withdraw", "refused")
     ]
     assert "only Submitted tickets can be withdrawn" in history[0]["reason"]

@@ -134,9 +134,16 @@ def test_classified_ops_approves_and_denies_access(people, as_user):
 
     other = services.access_request_create(by=people.casey, justification="Curious")
     client = as_user(people.cleo)
-    client.post(reverse("board_access_decide", args=[other.pk, "deny"]), headers=HTMX)
+    client.post(
+        reverse("board_access_decide", args=[other.pk, "deny"]),
+        {"reason": "Cyber works no IL6 story."},
+        headers=HTMX,
+    )
     other.refresh_from_db()
-    assert other.status == AccessRequest.Status.DENIED
+    assert (other.status, other.reason) == (
+        AccessRequest.Status.DENIED,
+        "Cyber works no IL6 story.",
+    )
 
 
 def test_nobody_decides_their_own_request(people, as_user):

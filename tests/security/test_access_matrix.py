@@ -44,20 +44,24 @@ from tests.factories import (
 from tests.portal.pages import sign_in
 from workflow.audit import record
 from workflow.models import AccessRequest, AuditEvent
-from workflow.permissions import CLASSIFIED_OPS, CYBER, DEVOPS, MDO_PM, PRODUCT_TEAM
+from workflow.permissions import AUDITOR, CLASSIFIED_OPS, CYBER, DEVOPS, MDO_PM, PRODUCT_TEAM
 
 ANON, MEMBER, OUTSIDER = "anonymous", "member", "outsider"
 PM, DEVOPS_, CYBER_, CLASSIFIED_, ROOT = "pm", "devops", "cyber", "classified", "superuser"
-ROLES = (ANON, MEMBER, OUTSIDER, PM, DEVOPS_, CYBER_, CLASSIFIED_, ROOT)
-STAFF = {PM, DEVOPS_, CYBER_, CLASSIFIED_, ROOT}  # see every team's work
+AUDITOR_ = "auditor"
+ROLES = (ANON, MEMBER, OUTSIDER, PM, DEVOPS_, CYBER_, CLASSIFIED_, AUDITOR_, ROOT)
+STAFF = {PM, DEVOPS_, CYBER_, CLASSIFIED_, ROOT}  # see every team's work and work it
+READERS = STAFF | {AUDITOR_}  # see every team's work (auditors only read it)
+TRAIL_READERS = {AUDITOR_, ROOT}  # the whole audit trail, its page and its export
 OWN, OTHER = "own", "other"  # Team Alpha's object (the member's team), Team Charlie's
 
 Rule = Callable[[str, str], int]
 
 
 def sees(role: str, scope: str) -> bool:
-    """WORKFLOWS.md: team members see their teams' work, staff roles every team's."""
-    return role in STAFF or (role == MEMBER and scope == OWN)
+    """WORKFLOWS.md: team members see their teams' work, staff roles and auditors every
+    team's."""
+    return role in READERS or (role == MEMBER and scope == OWN)
 
 
 # Rules: what a role gets, given the object's scope ----------------------------------------------
@@ -196,14 +200,15 @@ ENTRIES: dict[str, Entry] = {
     "board_triage": Entry(get=roles_page(PMS), scoped=False, group="boards"),
     "board_triage_ticket": post_only("ticket", roles_page(PMS, 302), group="boards"),
     "board_reject_ticket": post_only("ticket", roles_page(PMS, 302), group="boards"),
-    "board_epics": Entry(get=roles_page(STAFF), scoped=False, group="boards"),
-    "board_epics_live": Entry(get=roles_page(STAFF), scoped=False, group="boards"),
+    # Staff and auditors read the board; moving a card is for those whose role may.
+    "board_epics": Entry(get=roles_page(READERS), scoped=False, group="boards"),
+    "board_epics_live": Entry(get=roles_page(READERS), scoped=False, group="boards"),
     "board_epic_column": Entry(
-        get=roles_page(STAFF), kwargs={"status": "new"}, scoped=False, group="boards"
+        get=roles_page(READERS), kwargs={"status": "new"}, scoped=False, group="boards"
     ),
-    "board_epic_card": Entry(obj="epic", get=roles_page(STAFF), group="boards"),
+    "board_epic_card": Entry(obj="epic", get=roles_page(READERS), group="boards"),
     # An empty move (no column to drop on) is a conflict, shown on the card's page.
-    "board_epic_move": post_only("epic", roles_page(STAFF, 409), group="boards"),
+    "board_epic_move": post_only("epic", roles_page(READERS, 409), group="boards"),
     # Done, and back to the board, for those who verify; refused (403) for other staff.
     "board_epic_verify_cyber": post_only(
         "epic",
@@ -241,6 +246,9 @@ ENTRIES: dict[str, Entry] = {
         kwargs={"decision": "approve"},
         group="boards",
     ),
+    # The audit trail: its page and its export, for auditors (and the superuser).
+    "audit_trail": Entry(get=roles_page(TRAIL_READERS), scoped=False),
+    "audit_export": Entry(get=roles_page(TRAIL_READERS), query={"format": "csv"}, scoped=False),
     # INSIGHTS -------------------------------------------------------------------------------
     "insights:dashboard": Entry(get=page(), scoped=False, group="insights"),
     "insights:team_dashboard": Entry(obj="team", get=object_page(), group="insights"),
@@ -251,6 +259,11 @@ ENTRIES: dict[str, Entry] = {
     "api:docs": Entry(get=public(), scoped=False, group="api"),
     "api:token": Entry(get=public(405), post=public(400), scoped=False, group="api"),
     "api:document-file": Entry(obj="document", get=api_object(), group="api"),
+    "api:audit-event-list": Entry(
+        get=lambda role, scope: 401 if role == ANON else 200 if role in TRAIL_READERS else 403,
+        scoped=False,
+        group="api",
+    ),
 }
 
 # Each resource's list, detail, history and a transition (what the caller's role may do).
@@ -312,7 +325,8 @@ def _board_access_decide(role: str, scope: str) -> int:
         return 302
     if role not in CLASSIFIED_ACCESS:
         return 403
-    return 302  # decided (or refused, for one's own) and back to the list
+    # Another's is decided and back to the list; one's own is refused: the page again, 403.
+    return 403 if scope == OWN else 302
 
 
 ENTRIES["board_access_decide"] = post_only(
@@ -447,6 +461,7 @@ def build_world() -> SimpleNamespace:
         DEVOPS_: UserFactory(username="dana", roles=[DEVOPS]),
         CYBER_: UserFactory(username="casey", roles=[CYBER]),
         CLASSIFIED_: UserFactory(username="cleo", roles=[CLASSIFIED_OPS]),
+        AUDITOR_: UserFactory(username="avery", roles=[AUDITOR]),
         ROOT: UserFactory(username="root", is_staff=True, is_superuser=True),
     }
     asker = UserFactory(username="asker", roles=[PRODUCT_TEAM])

@@ -42,7 +42,9 @@ def world() -> dict:
             Document.objects.values_list("pk", "status", "decided_by_id", "rejection_reason")
         ),
         "access_requests": sorted(
-            AccessRequest.objects.values_list("pk", "status", "decided_by_id")
+            AccessRequest.objects.values_list(
+                "pk", "status", "decided_by_id", "reason", "expires_on", "reminded_at"
+            )
         ),
         "pipelines": sorted(Pipeline.objects.values_list("epic_id", "impact_level")),
         "releases": sorted(Release.objects.values_list("epic_id", "tag")),

@@ -1,5 +1,6 @@
 """Classified Ops access requests: anyone asks with a justification; a Classified Ops member
-(never the requester) approves or denies a Pending one; approval opens the board."""
+(never the requester) approves a Pending one for some days or denies it with a reason; any
+Classified Ops member revokes an approval with a reason; approval opens the board."""
 
 import pytest
 
@@ -13,7 +14,12 @@ from workflow.permissions import DEVOPS, has_classified_access
 pytestmark = pytest.mark.django_db
 
 A = AccessRequest.Status
-SERVICES = {"approve": services.access_request_approve, "deny": services.access_request_deny}
+# Each transition, its service, what it takes, the status it starts from and leads to.
+TRANSITIONS = {
+    "approve": (services.access_request_approve, {}, A.PENDING, A.APPROVED),
+    "deny": (services.access_request_deny, {"reason": "Not on the rota."}, A.PENDING, A.DENIED),
+    "revoke": (services.access_request_revoke, {"reason": "Left IL6."}, A.APPROVED, A.REVOKED),
+}
 
 
 @pytest.fixture
@@ -23,27 +29,44 @@ def requester(db):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("status", A.values)
-@pytest.mark.parametrize("action", list(SERVICES))
-def test_decide_by_status_and_role(request, action, status, role, requester):
+@pytest.mark.parametrize("action", list(TRANSITIONS))
+def test_each_transition_by_status_and_role(request, action, status, role, requester):
+    service, params, source, target = TRANSITIONS[action]
     access = AccessRequestFactory(user=requester, status=status)
     user = request.getfixturevalue(role)
-    service = SERVICES[action]
+    call = {"by": user, "access_request": access, **params}
 
     if role != "classified":
-        refused(NotPermitted, service, action=action, by=user, access_request=access)
-    elif status != A.PENDING:
-        error = refused(Conflict, service, action=action, by=user, access_request=access)
+        error = refused(NotPermitted, service, action=action, **call)
+        assert "Only Classified Ops members" in error.detail
+    elif status != source:
+        error = refused(Conflict, service, action=action, **call)
         assert error.status == status
+        assert f"is {A(status).label}" in error.detail
     else:
-        done(service, action=action, subject=access, by=user, access_request=access)
-        assert access.status == {"approve": A.APPROVED, "deny": A.DENIED}[action]
+        done(service, action=action, subject=access, **call)
+        assert access.status == target
         assert access.decided_by == user and access.decided_at is not None
+        assert access.reason == params.get("reason", "")
 
 
-@pytest.mark.parametrize("action", list(SERVICES))
+@pytest.mark.parametrize("action", ["approve", "deny"])
 def test_a_classified_ops_member_may_not_decide_their_own_request(action, classified):
+    service, params, _, _ = TRANSITIONS[action]
     access = AccessRequestFactory(user=classified)
-    refused(NotPermitted, SERVICES[action], action=action, by=classified, access_request=access)
+    error = refused(
+        NotPermitted, service, action=action, by=classified, access_request=access, **params
+    )
+    assert error.detail == "Only Classified Ops members decide access requests, and not their own."
+
+
+def test_a_classified_ops_member_may_revoke_their_own_grant(classified):
+    """Giving a grant up is never a risk, and the role keeps the board open for them."""
+    access = AccessRequestFactory(user=classified, status=A.APPROVED)
+    services.access_request_revoke(by=classified, access_request=access, reason="In the team now.")
+    access.refresh_from_db()
+    assert access.status == A.REVOKED
+    assert has_classified_access(classified)
 
 
 def test_request_then_approval_opens_the_board(requester, classified):
@@ -56,13 +79,18 @@ def test_request_then_approval_opens_the_board(requester, classified):
     assert list(selectors.access_requests_for(requester)) == [access]
 
 
-def test_denial_keeps_the_board_closed(requester, classified):
+def test_denial_keeps_the_board_closed_and_the_requester_may_ask_again(requester, classified):
     access = services.access_request_create(by=requester, justification="Curious.")
-    services.access_request_deny(by=classified, access_request=access)
+    services.access_request_deny(by=classified, access_request=access, reason="Not on IL6.")
     assert not has_classified_access(UserFactory(username="riley"))
-    # A denied requester may ask again.
     again = services.access_request_create(by=requester, justification="Now on the IL6 rota.")
     assert again.status == A.PENDING
+
+
+@pytest.mark.parametrize("status", [A.EXPIRED, A.REVOKED])
+def test_after_an_expiry_or_a_revocation_the_requester_may_ask_again(requester, status):
+    AccessRequestFactory(user=requester, status=status, reason="Rota ended.")
+    assert services.access_request_create(by=requester, justification="Back on call.").pk
 
 
 def test_asking_twice_while_pending_is_a_conflict(requester):
@@ -78,14 +106,18 @@ def test_asking_twice_while_pending_is_a_conflict(requester):
     assert AccessRequest.objects.filter(user=requester).count() == 1
 
 
-def test_asking_while_holding_access_is_a_conflict(requester, classified):
-    AccessRequestFactory(user=requester, status=A.APPROVED)
-    refused(
+def test_asking_while_holding_access_is_a_conflict_that_names_its_end(requester, classified):
+    held = AccessRequestFactory(user=requester, status=A.APPROVED)
+    error = refused(
         Conflict, services.access_request_create, action="request", by=requester, justification="x"
     )
-    refused(
+    assert error.detail.startswith(
+        f"You already have Classified Ops access, until {held.expires_on:%-d %b %Y}"
+    )
+    error = refused(
         Conflict, services.access_request_create, action="request", by=classified, justification="x"
     )
+    assert "you are in its team" in error.detail
 
 
 @pytest.mark.parametrize("justification", ["", "   ", None])

@@ -13,7 +13,7 @@ from tests.factories import DocumentFactory
 from tests.workflow.support import audit_mark, events_since
 from workflow import selectors, services
 from workflow.audit import ClientAddressMiddleware
-from workflow.errors import GatesUnmet, NotPermitted
+from workflow.errors import Conflict, GatesUnmet, NotPermitted
 from workflow.models import AppendOnlyError, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +81,19 @@ def test_a_refused_attempt_is_recorded_with_its_reason(member, pm, devops, epic)
     # A refusal is not a change: the ticket's status history has no move in it.
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.SUBMITTED
+
+
+def test_a_conflict_records_the_status_the_object_really_had(member, pm, epic):
+    """The trail says what was true, not what the caller's old copy said."""
+    stale = services.ticket_file(
+        by=member, team=epic.team, request_type="pipeline", impact_level="IL4", epic=epic
+    )
+    services.ticket_triage(by=pm, ticket=Ticket.objects.get(pk=stale.pk))
+    mark = audit_mark()
+    with pytest.raises(Conflict):
+        services.ticket_withdraw(by=member, ticket=stale)
+    (event,) = events_since(mark)
+    assert (event.action, event.outcome, event.from_status) == ("withdraw", "refused", "triaged")
 
 
 def test_a_refused_creation_names_the_model(member, team, epic):

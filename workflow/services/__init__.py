@@ -12,7 +12,10 @@ from workflow.services.access import (
     access_request_approve,
     access_request_create,
     access_request_deny,
+    access_request_revoke,
+    access_requests_expire,
     check_access_request_decide,
+    check_access_request_revoke,
 )
 from workflow.services.documents import (
     check_document_reject,
@@ -64,7 +67,10 @@ __all__ = [
     "access_request_approve",
     "access_request_create",
     "access_request_deny",
+    "access_request_revoke",
+    "access_requests_expire",
     "check_access_request_decide",
+    "check_access_request_revoke",
     "check_document_reject",
     "check_document_verify",
     "check_epic_start_pipeline",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from epics.models import Document, Epic, ImpactLevel
-from workflow import documents
+from workflow import documents, gates
 from workflow.audit import record
 from workflow.dates import day, latest_date_on_earth
 from workflow.errors import InvalidInput, NotPermitted
@@ -68,19 +68,31 @@ def document_upload(*, by, epic: Epic, kind: str, file, signed_on, impact_levels
     return document
 
 
-def check_document_verify(document: Document, user=None) -> Verdict:
-    return status_conflict(document, document.verify, "only Uploaded documents can be verified")
+def _check_decision(document: Document, user, transition, wanted: str) -> Verdict:
+    """From Uploaded only (409); then, two people: not by the one who uploaded it (422)."""
+    verdict = status_conflict(document, transition, wanted)
+    if not verdict.allowed:
+        return verdict
+    return Verdict(unmet=gates.unmet([gates.not_own_document(document, user)]))
 
 
-def check_document_reject(document: Document, user=None) -> Verdict:
-    return status_conflict(document, document.reject, "only Uploaded documents can be rejected")
+def check_document_verify(document: Document, user) -> Verdict:
+    return _check_decision(
+        document, user, document.verify, "only Uploaded documents can be verified"
+    )
+
+
+def check_document_reject(document: Document, user) -> Verdict:
+    return _check_decision(
+        document, user, document.reject, "only Uploaded documents can be rejected"
+    )
 
 
 @audited("verify", subject="document")
 def document_verify(*, by, document: Document) -> Document:
     require_role(document.verify, by, "Only MDO PMs and the Cyber team verify documents.")
     document = locked(Document, document.pk)
-    check_document_verify(document).enforce()
+    check_document_verify(document, by).enforce()
     before = document.status
     document.verify(by=by, at=timezone.now())
     moved(by, document, "verify", before)
@@ -129,7 +141,7 @@ def document_reject(*, by, document: Document, reason: str) -> Document:
     require_role(document.reject, by, "Only MDO PMs and the Cyber team reject documents.")
     reason = require_text(reason, "reason", "Say why the document is rejected.")
     document = locked(Document, document.pk)
-    check_document_reject(document).enforce()
+    check_document_reject(document, by).enforce()
     before = document.status
     document.reject(by=by, at=timezone.now(), reason=reason)
     moved(by, document, "reject", before, reason=reason)

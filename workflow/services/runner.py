@@ -91,7 +91,8 @@ def _audit_refusal(by, action, obj, model, refusal: Refusal) -> None:
         obj=obj,
         model=model,
         action=action,
-        from_status=getattr(obj, "status", ""),
+        # A conflict knows the status the object really had (the caller's copy may be old).
+        from_status=getattr(refusal, "status", "") or getattr(obj, "status", ""),
         refused=True,
         reason=refusal.detail,
         detail=detail,

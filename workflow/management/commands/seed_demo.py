@@ -20,11 +20,11 @@ from django.utils import timezone
 
 from epics.models import Document, Epic, Team, one_year_after
 from notifications import outbox
-from requests_app.models import RequestType
+from requests_app.models import RequestType, Ticket
 from workflow import services
-from workflow.errors import GatesUnmet
+from workflow.errors import Conflict, GatesUnmet
 from workflow.models import AccessRequest
-from workflow.permissions import CLASSIFIED_OPS, CYBER, DEVOPS, MDO_PM, PRODUCT_TEAM
+from workflow.permissions import AUDITOR, CLASSIFIED_OPS, CYBER, DEVOPS, MDO_PM, PRODUCT_TEAM
 
 PASSWORD = "partybus-demo"
 
@@ -36,6 +36,7 @@ USERS = {
     "dana": ((DEVOPS,), False, "Dana Dorsey"),
     "casey": ((CYBER,), False, "Casey Castillo"),
     "cleo": ((CLASSIFIED_OPS,), False, "Cleo Carter"),
+    "avery": ((AUDITOR,), False, "Avery Adams"),
     "admin": ((), True, "Portal Administrator"),
     # More of the factory, so the boards look like a working week.
     "devon": ((DEVOPS,), False, "Devon Diaz"),
@@ -183,7 +184,11 @@ def _scenarios(demo: Demo, teams: dict) -> dict:
         Epic.objects.filter(pk=epic.pk).update(
             repository_url="https://gitlab.example.mil/team-alpha/payments-service"
         )
-        demo.pipeline(epic, "IL4")
+        built = demo.pipeline(epic, "IL4")
+        # Alice tries to withdraw the request once it is done: refused, and the audit trail
+        # (what avery, the auditor, reads) says so.
+        with contextlib.suppress(Conflict):
+            services.ticket_withdraw(by=u["alice"], ticket=Ticket.objects.get(pk=built.pk))
         demo.document(epic, Document.Kind.CTF_LETTER, ["IL2", "IL4", "IL5", "IL6"], days_ago=40)
         demo.document(epic, Document.Kind.CISSO_DOCUMENT, days_ago=40)
         demo.prod_deploy(epic, "IL4")
@@ -355,13 +360,39 @@ class Command(BaseCommand):
         return teams
 
     def _classified_access(self, users: dict) -> None:
-        """pat holds approved access; devon's request waits for a Classified Ops decision."""
-        if not AccessRequest.objects.filter(user=users["pat"], status="approved").exists():
+        """pat holds access for the default 90 days; dana's was revoked, then granted again for
+        10 days (so she is reminded that it ends soon); casey's was denied with a reason;
+        devon's request waits for a Classified Ops decision."""
+        cleo = users["cleo"]
+        if not AccessRequest.objects.filter(user=users["pat"]).in_force().exists():
             access = services.access_request_create(
                 by=users["pat"], justification="MDO PM opening Classified Ops stories for IL6."
             )
-            services.access_request_approve(by=users["cleo"], access_request=access)
+            services.access_request_approve(by=cleo, access_request=access)
+        if not AccessRequest.objects.filter(user=users["dana"]).exists():
+            cover = services.access_request_create(
+                by=users["dana"], justification="Covering IL6 deploys while Classified Ops is thin."
+            )
+            services.access_request_approve(by=cleo, access_request=cover, days=30)
+            services.access_request_revoke(
+                by=cleo, access_request=cover, reason="The cover ended: Classified Ops is staffed."
+            )
+            again = services.access_request_create(
+                by=users["dana"], justification="On the IL6 deploy rota for the next sprint."
+            )
+            services.access_request_approve(by=cleo, access_request=again, days=10)
+        if not AccessRequest.objects.filter(user=users["casey"]).exists():
+            asked = services.access_request_create(
+                by=users["casey"], justification="Review the evidence of IL6 deploy stories."
+            )
+            services.access_request_deny(
+                by=cleo,
+                access_request=asked,
+                reason="Cyber reviews the CtF and CISSO documents on the epic page; the board's "
+                "stories need no Cyber access.",
+            )
         if not AccessRequest.objects.filter(user=users["devon"]).exists():
             services.access_request_create(
                 by=users["devon"], justification="On call for IL6 deploy support this quarter."
             )
+        services.access_requests_expire()  # the clock's round: dana is reminded
