@@ -29,6 +29,7 @@ run: install
 	@echo "  cleo   Classified Ops"
 	@echo "  avery  auditor: reads everything, the audit trail and its export"
 	@echo "  admin  superuser"
+	@echo "E-mails the portal sends: the dev mailbox, http://127.0.0.1:$${PORT:-8000}/dev/mailbox/ (admin)"
 	@echo ""
 	$(SERVED) $(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
 

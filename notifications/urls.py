@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notifications import undelivered, views
+from notifications import mailbox, undelivered, views
 
 urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
@@ -13,4 +13,5 @@ urlpatterns = [
         undelivered.undelivered,
         name="notifications_undelivered",
     ),
+    path("dev/mailbox/", mailbox.mailbox, name="dev_mailbox"),
 ]

@@ -217,13 +217,19 @@ LOGGING = {
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Notifications (notifications/): e-mail through Django's mail (SMTP when EMAIL_HOST is set,
-# EMAIL_BACKEND otherwise: the console unless it says another), Mattermost/Slack-compatible
-# webhooks per team and per role (in the admin, or here as "key=url" pairs: a role or team name).
+# EMAIL_BACKEND otherwise: by default the dev mailbox with DEBUG on, notifications/mailbox.py,
+# the console with it off), Mattermost/Slack-compatible webhooks per team and per role (in
+# the admin, or here as "key=url" pairs: a role or team name).
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+    else env.str(
+        "EMAIL_BACKEND",
+        default="notifications.mailbox.MailboxBackend"
+        if DEBUG
+        else "django.core.mail.backends.console.EmailBackend",
+    )
 )
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -412,6 +418,6 @@ from portal.sso_settings import *  # noqa: E402, F403
 # /metrics (portal/ops.py): with METRICS_TOKEN set, only `Authorization: Bearer <token>`;
 # without it, only clients on the loopback interface.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
-# Where EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes each message
+# Where the dev mailbox (or EMAIL_BACKEND=...filebased.EmailBackend) writes each message
 # (the smoke test of .ci/run reads them there).
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))

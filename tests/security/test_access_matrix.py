@@ -184,6 +184,9 @@ ENTRIES: dict[str, Entry] = {
     ),
     "notification_preferences": Entry(get=page(), scoped=False),
     "notifications_undelivered": Entry(get=roles_page(PMS), scoped=False),
+    # Only in development with the mailbox as the backend (a 404 here, where the tests send
+    # mail to memory); who sees it there: tests/notifications/test_mailbox.py.
+    "dev_mailbox": Entry(get=lambda role, scope: 302 if role == ANON else 404, scoped=False),
     # CSV exports, of one team.
     "export_tickets": Entry(obj="team_query", get=object_page()),
     "export_epics": Entry(obj="team_query", get=object_page()),
