@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
 ]
 SHOTS = Path(os.environ.get("E2E_SCREENSHOT_DIR", "/tmp/shots"))
 LAPTOP = {"width": 1366, "height": 900}
+ACTION_TIMEOUT_MS = 60_000
 PHONE = {"width": 390, "height": 844}
 
 try:
@@ -74,7 +75,9 @@ def open_page(browser, live_server):
         context = browser.new_context(
             base_url=live_server.url, viewport=viewport, java_script_enabled=javascript
         )
-        context.set_default_timeout(10_000)
+        # What a slow, loaded machine needs for an action (a click, a select) to become
+        # possible; a test waits that long only when something is really wrong.
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
 

@@ -12,6 +12,9 @@ from tests.factories import PASSWORD
 expect = pytest.importorskip(
     "playwright.sync_api", reason="browser tests need Playwright (pip install playwright)"
 ).expect
+# What a person would see, waited for as long as a slow, loaded machine needs (Playwright's
+# default is 5 s): an `expect` still passes the moment the page shows it.
+expect.set_options(timeout=30_000)
 
 
 def sign_in(page, username: str) -> None:

@@ -52,11 +52,11 @@ def test_htmx_works_under_the_policy_and_nothing_is_refused(page, shot):
     expect(page.get_by_text(re.compile(r"Request #\d+ filed\."))).to_be_visible()
     assert violations == []
     # And the policy is really enforced: an injected inline script does not run.
-    page.evaluate(
-        "() => { const s = document.createElement('script');"
-        " s.textContent = 'window.injected = true'; document.body.appendChild(s); }"
-    )
-    page.wait_for_timeout(200)
+    with page.expect_console_message(lambda message: "script-src" in message.text):
+        page.evaluate(
+            "() => { const s = document.createElement('script');"
+            " s.textContent = 'window.injected = true'; document.body.appendChild(s); }"
+        )
     assert page.evaluate("() => window.injected === true") is False
     assert any("script-src" in violation for violation in violations)
 
@@ -67,7 +67,7 @@ def test_the_boards_work_under_the_policy(page):
     password_sign_in(page, "pat")
     page.goto("/boards/epics/")
     expect(page.get_by_text("Payments Service").first).to_be_visible()
-    page.wait_for_timeout(500)
+    page.wait_for_load_state("networkidle")  # the board's scripts and first requests ran
     page.goto("/insights/")
     page.wait_for_load_state("networkidle")
     assert violations == []
