@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 
-from bench.setup import BASE_DIR, percentile, section_database_url
+from bench.setup import BASE_DIR, percentile, section_database_url, signed_in_client
 
 SIZES = [int(n) for n in os.environ.get("BENCH_AUDIT_SIZES", "10000,1000000").split(",")]
 ROUNDS = int(os.environ.get("BENCH_AUDIT_ROUNDS", "5"))
@@ -188,16 +188,8 @@ def _fill(size: int, people: dict, *, now: dt.datetime) -> int:
 
 def _client():
     from django.contrib.auth import get_user_model
-    from django.test import Client
 
-    from portal.middleware import CONSENT_SESSION_KEY
-
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="avery"))
-    session = client.session
-    session[CONSENT_SESSION_KEY] = "bench"
-    session.save()
-    return client
+    return signed_in_client(get_user_model().objects.get(username="avery"))
 
 
 def _paths() -> dict[str, str]:

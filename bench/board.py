@@ -25,7 +25,7 @@ import sys
 import time
 from contextlib import contextmanager, nullcontext
 
-from bench.setup import BASE_DIR, percentile, section_database_url
+from bench.setup import BASE_DIR, percentile, section_database_url, signed_in_client
 
 SIZES = (200, 2000, 20000)
 REPEATS = int(os.environ.get("BENCH_BOARD_REPEATS", "30"))
@@ -221,16 +221,8 @@ def _seed(size: int) -> None:
 
 def _client():
     from django.contrib.auth import get_user_model
-    from django.test import Client
 
-    from portal.middleware import CONSENT_SESSION_KEY
-
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="bench-pm"))
-    session = client.session
-    session[CONSENT_SESSION_KEY] = "bench"
-    session.save()
-    return client
+    return signed_in_client(get_user_model().objects.get(username="bench-pm"))
 
 
 def _timed(send, count: int) -> list[float]:

@@ -39,7 +39,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from bench.setup import BASE_DIR, percentile, section_database_url
+from bench.setup import BASE_DIR, percentile, section_database_url, signed_in_client
 
 SIZES = [int(n) for n in os.environ.get("BENCH_DASHBOARD_SIZES", "200,2000,20000").split(",")]
 ROUNDS = int(os.environ.get("BENCH_DASHBOARD_ROUNDS", "10"))
@@ -436,20 +436,6 @@ def explicit_created_at(*models):
 # Measuring ----------------------------------------------------------------------------------
 
 
-def _client(user):
-    from django.test import Client
-    from django.utils import timezone
-
-    from portal.middleware import CONSENT_SESSION_KEY
-
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[CONSENT_SESSION_KEY] = timezone.now().isoformat()
-    session.save()
-    return client
-
-
 def _time(client, path: str) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -487,7 +473,7 @@ def measure_pages() -> dict:
     users = get_user_model().objects
     alice = users.get(username="alice")
     team = alice.teams.get()
-    clients = {name: _client(users.get(username=name)) for name in ("pat", "alice")}
+    clients = {name: signed_in_client(users.get(username=name)) for name in ("pat", "alice")}
     return {
         page: _time(clients[who], path.format(team=team.pk)) for page, (who, path) in PAGES.items()
     }
@@ -511,7 +497,7 @@ def measure_board_data() -> dict:
         return {}
     with transaction.atomic():
         pm = get_user_model().objects.filter(groups__name="mdo_pm").order_by("pk").first()
-        result = {"pm": _time(_client(pm), PAGES["pm"][1])}
+        result = {"pm": _time(signed_in_client(pm), PAGES["pm"][1])}
         transaction.set_rollback(True)
     return result
 

@@ -30,6 +30,21 @@ def section_database_url(section: str, size: int) -> str:
     return f"sqlite:///{BASE_DIR / 'var' / f'bench_{section}_{size}.sqlite3'}"
 
 
+def signed_in_client(user):
+    """Django's test client, signed in as `user` past the consent banner, as a browser is."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from portal.middleware import CONSENT_SESSION_KEY
+
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[CONSENT_SESSION_KEY] = timezone.now().isoformat()
+    session.save()
+    return client
+
+
 def create_postgres_database(url: str) -> None:
     import psycopg
 

@@ -14,7 +14,6 @@ its streamed export (CSV and JSON Lines).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import re
@@ -30,7 +29,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from workflow.audit import SYSTEM, record
-from workflow.exports import cell
+from workflow.exports import csv_lines
 from workflow.models import AuditEvent
 
 # What an event says, in this order: the API's fields, the CSV's header, each JSON line.
@@ -342,21 +341,11 @@ def export(user, kind: str, filters: TrailFilters, *, bom: bool = False):
 # The export -----------------------------------------------------------------------------------
 
 
-class _Echo:
-    """A file whose `write` hands the line back, for csv.writer to stream."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
 def _csv_lines(rows: Iterable[dict], *, bom: bool) -> Iterator[str]:
-    """A header of the field names, then a line per event; cells a spreadsheet would run as
-    a formula are written as text (workflow.exports.cell). `bom` marks the file as UTF-8
+    """A header of the field names, then a line per event (workflow.exports.csv_lines: cells
+    a spreadsheet would run as a formula are written as text). `bom` marks the file as UTF-8
     for spreadsheets (the page's download); the API's is for programs, without it."""
-    writer = csv.writer(_Echo())
-    yield ("\ufeff" if bom else "") + writer.writerow(FIELDS)
-    for row in rows:
-        yield writer.writerow([cell(row[name]) for name in FIELDS])
+    return csv_lines(FIELDS, ([row[name] for name in FIELDS] for row in rows), bom=bom)
 
 
 def _json_lines(rows: Iterable[dict]) -> Iterator[str]:

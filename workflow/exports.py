@@ -53,16 +53,19 @@ class _Echo:
         return line
 
 
-def streamed_csv(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+def csv_lines(header: list[str], rows, *, bom: bool = True):
+    """The header, then a line per row, each value through `cell`, one string at a time.
+    The byte-order mark makes spreadsheets read the file as UTF-8 (programs may not want it)."""
     writer = csv.writer(_Echo())
+    yield ("\ufeff" if bom else "") + writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([cell(value) for value in row])
 
-    def lines():
-        # The byte-order mark makes spreadsheets read the file as UTF-8.
-        yield "\ufeff" + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([cell(value) for value in row])
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+def streamed_csv(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-store"
     return response
