@@ -114,11 +114,6 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -387,9 +382,6 @@ PERMISSIONS_POLICY = env.str(
         "usb=(), xr-spatial-tracking=()"
     ),
 )
-# Behind this many reverse proxies, take the client's address from X-Forwarded-For (audit
-# trail, sign-in lockout). 0: use the connection's address and ignore the header.
-TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
 
 # Static files through WhiteNoise (compressed, cache-busting names) with DEBUG off: run
 # `manage.py collectstatic` first (the Docker image does it when it is built).
@@ -405,19 +397,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Signing in (portal/auth.py): LOCKOUT_FAILURES wrong passwords within LOCKOUT_WINDOW_SECONDS
-# lock the user name for LOCKOUT_SECONDS.
-AUTHENTICATION_BACKENDS = ["portal.auth.LockoutModelBackend", "portal.sso.PortalOIDCBackend"]
-LOCKOUT_FAILURES = env.int("LOCKOUT_FAILURES", default=3)
-LOCKOUT_WINDOW_SECONDS = env.int("LOCKOUT_WINDOW_SECONDS", default=15 * 60)
-LOCKOUT_SECONDS = env.int("LOCKOUT_SECONDS", default=15 * 60)
 
 # Single sign-on with OpenID Connect: its settings are portal/sso_settings.py's.
 from portal.sso_settings import *  # noqa: E402, F403
 
-# /metrics (portal/ops.py): with METRICS_TOKEN set, only `Authorization: Bearer <token>`;
-# without it, only clients on the loopback interface.
-METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Signing in, tokens, passwords, proxies, /metrics, uploads: portal/security_settings.py's.
+from portal.security_settings import *  # noqa: E402, F403
+
 # Where the dev mailbox (or EMAIL_BACKEND=...filebased.EmailBackend) writes each message
 # (the smoke test of .ci/run reads them there).
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
