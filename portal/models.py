@@ -31,3 +31,14 @@ class SsoIdentity(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.subject})"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a process that runs on its own: Celery beat records each
+    tick here (portal/scheduler.py), /readyz reports it."""
+
+    name = models.CharField(max_length=50, unique=True)
+    at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
