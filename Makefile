@@ -30,8 +30,9 @@ run: install
 	@echo "  avery  auditor: reads everything, the audit trail and its export"
 	@echo "  admin  superuser"
 	@echo "E-mails the portal sends: the dev mailbox, http://127.0.0.1:$${PORT:-8000}/dev/mailbox/ (admin)"
+	@echo "Web server, Celery worker and beat on a broker in files (var/broker): Ctrl-C stops all"
 	@echo ""
-	$(SERVED) $(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
+	$(SERVED) $(PY) scripts/devstack.py --port $${PORT:-8000}
 
 install: $(RUN_STAMP)
 

@@ -22,6 +22,7 @@ import logging
 import os
 import time
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -36,6 +37,8 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.core import GaugeMetricFamily
+
+from portal import scheduler
 
 logger = logging.getLogger(__name__)
 
@@ -125,11 +128,23 @@ def _check_migrations() -> str:
 CHECKS = {"database": _check_database, "redis": _check_redis, "migrations": _check_migrations}
 
 
+def _scheduler() -> tuple[str, str | None]:
+    """What beat's last tick says (portal/scheduler.py), and when it was. Not part of
+    readiness: a web process without a scheduler still serves, and restarting it would not
+    bring beat back; the state is here for whoever watches. With tasks in-process and no
+    tick ever recorded there is no scheduler to watch."""
+    at = scheduler.last_tick()
+    if at is None and current_app.conf.task_always_eager:
+        return "not configured", None
+    return scheduler.state(at), at.isoformat() if at else None
+
+
 @never_cache
 def readyz(request):
     """Ready for traffic: the database answers, Redis answers (when configured) and every
     migration is applied. 503 otherwise, naming the failing check (details are logged, not
-    shown: they may name hosts)."""
+    shown: they may name hosts). Also says how the scheduler is (`checks.scheduler`, and its
+    `last_tick`), without making readiness depend on it."""
     results = {}
     for name, check in CHECKS.items():
         if name == "migrations" and results.get("database") != "ok":
@@ -141,10 +156,10 @@ def readyz(request):
             logger.warning("readiness check %s failed: %r", name, exc)
             results[name] = f"failed ({type(exc).__name__})"
     ready = all(value in ("ok", "not configured") for value in results.values())
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": results},
-        status=200 if ready else 503,
-    )
+    answer = {"status": "ok" if ready else "unavailable", "checks": results}
+    if results.get("migrations") == "ok":
+        results["scheduler"], answer["last_tick"] = _scheduler()
+    return JsonResponse(answer, status=200 if ready else 503)
 
 
 # /metrics ------------------------------------------------------------------------------------

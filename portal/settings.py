@@ -162,11 +162,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Celery: on Redis when REDIS_URL is set; otherwise tasks run in-process.
+# Celery: on Redis when REDIS_URL is set; else on a broker kept in files under
+# CELERY_FILE_BROKER_DIR when that is set (`make run`: a real worker and beat beside the web
+# server, no server to install: docs/operations.md); otherwise tasks run in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # a host: kombu warns without one
+CELERY_FILE_BROKER_DIR = "" if REDIS_URL else env.str("CELERY_FILE_BROKER_DIR", default="")
+CELERY_BROKER_URL = REDIS_URL or (
+    "filesystem://" if CELERY_FILE_BROKER_DIR else "memory://localhost/"  # kombu wants a host
+)
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL.startswith(("redis", "filesystem"))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -201,7 +206,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # In-process tasks would log every success into the dev server's output.
-        "celery.app.trace": {"level": "WARNING" if not REDIS_URL else "INFO"},
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
         "portal.request": {
             "level": "INFO" if env.bool("REQUEST_LOG", default=not DEBUG) else "WARNING"
         },
@@ -267,6 +272,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "expire-access": {"task": "workflow.tasks.expire_classified_access", "schedule": 3600.0},
 }
+# Beat records each tick (portal/scheduler.py), which /readyz reports as `last_tick`; a tick
+# older than SCHEDULER_LATE_SECONDS says the scheduler is down.
+CELERY_BEAT_SCHEDULER = "portal.scheduler:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
+SCHEDULER_LATE_SECONDS = env.int("SCHEDULER_LATE_SECONDS", default=120)
 # A broker outage must not hold up the request that filed a ticket: publishing gives up
 # quickly and the sweeper queues the notification again later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -278,6 +288,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # be longer than the longest countdown (a retry's backoff) and the longest task.
     "visibility_timeout": env.int(
         "CELERY_VISIBILITY_TIMEOUT", default=int(NOTIFICATION_BACKOFF_MAX_SECONDS) + 300
+    ),
+    # The broker in files: one folder of messages, one of broadcasts (kombu's filesystem
+    # transport; portal/celery.py makes them).
+    **(
+        {
+            "data_folder_in": f"{CELERY_FILE_BROKER_DIR}/messages",
+            "data_folder_out": f"{CELERY_FILE_BROKER_DIR}/messages",
+            "control_folder": f"{CELERY_FILE_BROKER_DIR}/control",
+        }
+        if CELERY_FILE_BROKER_DIR
+        else {}
     ),
 }
 # Deliveries go to the queue of their channel ("email", "webhook"), each consumed by its
