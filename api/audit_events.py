@@ -9,6 +9,7 @@ lists them; the view streams the body itself. Every error is JSON whatever was a
 
 from __future__ import annotations
 
+from django import forms
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -19,8 +20,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from api.responses import FIELD_ERRORS, NOT_PERMITTED, NOT_SIGNED_IN
 from api.serializers.audit import AuditEventPageSerializer, AuditEventSerializer
-from api.views import FIELD_ERRORS, NOT_PERMITTED, NOT_SIGNED_IN
 from workflow import audit_query
 from workflow.errors import InvalidInput
 from workflow.permissions import reads_the_trail
@@ -57,25 +58,58 @@ def _filter(name: str, description: str, kind=str, **kwargs) -> OpenApiParameter
     return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description, **kwargs)
 
 
+def _checked(name: str) -> dict:
+    """The parameter's schema, with the limits TrailFilters enforces (workflow/audit_query.py)."""
+    field = audit_query.TrailFilters.base_fields[name]
+    if isinstance(field, forms.IntegerField):
+        return {"type": "integer", "minimum": field.min_value, "maximum": field.max_value}
+    return {"type": "string", "maxLength": field.max_length}
+
+
+# `since` and `until`: a date or a date-time; empty is no bound (as the page's form sends it).
+MOMENT = {
+    "anyOf": [
+        {"type": "string", "format": "date-time"},
+        {"type": "string", "format": "date"},
+        {"type": "string", "enum": [""]},
+    ]
+}
+
+
+def _choices(name: str) -> list[str]:
+    """A choice filter's values; "" (any) included, as TrailFilters takes it."""
+    return [value for value, _label in audit_query.TrailFilters.base_fields[name].choices]
+
+
 PARAMETERS = [
-    _filter("actor", "Who acted: a username, `system` or `gitlab:<pusher>`, exactly."),
-    _filter("object_type", "The kind of object.", enum=list(audit_query.OBJECT_TYPES)),
-    _filter("object_id", "With `object_type`: that one object's events.", int),
-    _filter("action", "The action as the trail names it (`file`, `triage`, `sign_in`…)."),
-    _filter("outcome", "`done` or `refused`.", enum=["done", "refused"]),
+    _filter(
+        "actor", "Who acted: a username, `system` or `gitlab:<pusher>`, exactly.", _checked("actor")
+    ),
+    _filter("object_type", "The kind of object.", enum=_choices("object_type")),
+    _filter("object_id", "With `object_type`: that one object's events.", _checked("object_id")),
+    _filter(
+        "action",
+        "The action as the trail names it (`file`, `triage`, `sign_in`…).",
+        _checked("action"),
+    ),
+    _filter("outcome", "`done` or `refused`.", enum=_choices("outcome")),
     _filter(
         "since",
         "From this ISO 8601 date or date-time on (inclusive; UTC when no offset).",
-        OpenApiTypes.DATETIME,
+        MOMENT,
     ),
     _filter(
         "until",
         "Before this ISO 8601 date or date-time (exclusive; UTC when no offset).",
-        OpenApiTypes.DATETIME,
+        MOMENT,
     ),
-    _filter("before", "Events older than this event id (the `next` link).", int),
-    _filter("after", "Events newer than this event id (the `previous` link).", int),
-    _filter("page_size", f"Events per page, up to {audit_query.MAX_PAGE_SIZE}.", int),
+    _filter("before", "Events older than this event id (the `next` link).", _checked("before")),
+    _filter("after", "Events newer than this event id (the `previous` link).", _checked("after")),
+    _filter(
+        "page_size",
+        f"Events per page, up to {audit_query.MAX_PAGE_SIZE}.",
+        _checked("page_size"),
+    ),
     _filter(
         "format",
         "`csv` or `jsonl` streams every match, oldest first, instead of a page.",

@@ -15,8 +15,8 @@ from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
-from rest_framework.views import set_rollback
 
 from api.idempotency import Replay
 from workflow.errors import Refusal
@@ -63,6 +63,20 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": UNKNOWN_OUTCOME}, status=500)
     return defaults.server_error(request)
+
+
+class NotFoundView(APIView):
+    """Any address under /api/v1/ that names no endpoint (`/tickets/0.5/`, `/nothing/`): a
+    JSON 404, after the caller is known (signed out: 401), as for an id that names nothing."""
+
+    schema = None  # not an endpoint of the schema
+
+    def dispatch_404(self, request, *args, **kwargs):
+        path = request.path[:200]
+        slash = "" if path.endswith("/") else " (every address ends with “/”)"
+        raise exceptions.NotFound(f"Nothing at {path}{slash}: see /api/v1/docs/.")
+
+    get = post = put = patch = delete = head = options = dispatch_404
 
 
 def _as_drf(exc):

@@ -123,3 +123,18 @@ def finish(row: IdempotentRequest | None, response) -> None:
             _patiently(lambda: rows.update(status_code=response.status_code, answer=answer))
     except DatabaseError:  # the answer still goes out; a repeat then finds the key running
         log.error("Idempotency-Key %r: its answer could not be kept", row.key, exc_info=True)
+
+
+class IdempotentPosts:
+    """A view mixin: each POST's Idempotency-Key claimed once the caller is known (after
+    authentication), and its answer kept last (after the response is final)."""
+
+    def initial(self, request, *args, **kwargs):
+        self.idempotent_request = None
+        super().initial(request, *args, **kwargs)
+        self.idempotent_request = begin(request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        finish(getattr(self, "idempotent_request", None), response)
+        return response

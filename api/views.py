@@ -20,41 +20,21 @@ from drf_spectacular.utils import (
 )
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api import idempotency
 from api import serializers as s
+from api.responses import (
+    PAGE_ERRORS,
+    READ_ERRORS,
+    REFUSALS,
+)
 from epics.models import Document, Epic, Release, Story, Team
 from requests_app.models import Ticket
 from workflow import selectors, services
 from workflow.actions import ACTIONS, action_named
 from workflow.models import AccessRequest
-
-# Schema: the error bodies of api/errors.py ---------------------------------------------------
-
-FIELD_ERRORS = OpenApiResponse(
-    response={
-        "type": "object",
-        "properties": {"detail": {"type": "string"}},
-        "required": ["detail"],
-        "additionalProperties": {"type": "array", "items": {"type": "string"}},
-    },
-    description="Malformed input: `detail`, and each field in error with its messages.",
-)
-NOT_SIGNED_IN = OpenApiResponse(s.ErrorSerializer, description="Not signed in.")
-NOT_PERMITTED = OpenApiResponse(s.ErrorSerializer, description="The caller's role may not.")
-NOT_FOUND = OpenApiResponse(s.ErrorSerializer, description="No such object that you can see.")
-CONFLICT = OpenApiResponse(
-    s.ConflictSerializer, description="Not possible from the object's current status."
-)
-GATES_UNMET = OpenApiResponse(s.GatesUnmetSerializer, description="Every unmet gate.")
-
-READ_ERRORS = {401: NOT_SIGNED_IN, 404: NOT_FOUND}
-WRITE_ERRORS = {400: FIELD_ERRORS, 401: NOT_SIGNED_IN, 403: NOT_PERMITTED}
-REFUSALS = {**WRITE_ERRORS, 404: NOT_FOUND, 409: CONFLICT, 422: GATES_UNMET}
 
 
 def creates(input_serializer, output_serializer, summary: str, *, multipart: bool = False):
@@ -85,14 +65,14 @@ def documented(model, output_serializer, filters=None):
         list=extend_schema(
             summary=f"List the {nouns} you can see",
             parameters=[filters] if filters else None,
-            responses={200: output_serializer(many=True), 400: FIELD_ERRORS, 401: NOT_SIGNED_IN},
+            responses={200: output_serializer(many=True), **PAGE_ERRORS},
         ),
         retrieve=extend_schema(
             summary=f"One {noun}", responses={200: output_serializer, **READ_ERRORS}
         ),
         history=extend_schema(
             summary=f"{noun.capitalize()}: its audit trail, oldest first",
-            responses={200: s.AuditEventSerializer(many=True), **READ_ERRORS},
+            responses={200: s.AuditEventSerializer(many=True), **PAGE_ERRORS},
         ),
         transition=transition,
     )
@@ -127,6 +107,7 @@ class HistoryAndTransitionsMixin:
 
 
 class ResourceViewSet(
+    idempotency.IdempotentPosts,  # Idempotency-Key on every POST (api/idempotency.py)
     HistoryAndTransitionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -183,17 +164,6 @@ class ResourceViewSet(
             done = {"id": obj.pk, "status": getattr(obj, "status", None)}
             detail = "Done. Reading it back failed: GET it again for the whole of it."
             return Response({**done, "detail": detail}, status=status_code)
-
-    # Idempotency-Key (api/idempotency.py): claimed once the caller is known, answered last.
-    def initial(self, request, *args, **kwargs):
-        self.idempotent_request = None
-        super().initial(request, *args, **kwargs)
-        self.idempotent_request = idempotency.begin(request)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        idempotency.finish(getattr(self, "idempotent_request", None), response)
-        return response
 
 
 # Resources -------------------------------------------------------------------------------------
@@ -354,20 +324,7 @@ class AccessRequestViewSet(ResourceViewSet):
         return self.rendered(access, status.HTTP_201_CREATED)
 
 
-# Sign-in and documentation ---------------------------------------------------------------------
-
-
-class TokenView(ObtainAuthToken):
-    """`POST {"username", "password"}` → `{"token"}`; wrong credentials → 400."""
-
-    @extend_schema(
-        summary="Get your API token",
-        request=AuthTokenSerializer,
-        responses={200: s.TokenSerializer, 400: FIELD_ERRORS},
-        auth=[],
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+# Documentation ---------------------------------------------------------------------------------
 
 
 class DocsView(SpectacularSwaggerSplitView):

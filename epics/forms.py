@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 
 from epics.models import Document, ImpactLevel
+from workflow.text import single_line
 
 
 class DateInput(forms.DateInput):
@@ -59,5 +60,6 @@ class ReleaseForm(forms.Form):
         label="Release tag",
         max_length=200,
         required=False,
+        validators=[single_line],
         help_text="The tag you deploy, for example v2.3.1.",
     )

@@ -24,6 +24,7 @@ from workflow.permissions import (
     has_role,
     role_permission,
 )
+from workflow.text import single_line
 
 
 class ImpactLevel(models.TextChoices):
@@ -68,7 +69,7 @@ class Epic(StateMachine):
     )
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="epics")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[single_line])
     status = FSMField(choices=Status.choices, default=Status.NEW, protected=True, db_index=True)
     requires_new_ctf = models.BooleanField(default=False)
     cyber_compliant_by = models.ForeignKey(
@@ -401,7 +402,7 @@ class Release(models.Model):
         GITLAB = "gitlab", "GitLab tag push"
 
     epic = models.ForeignKey(Epic, on_delete=models.PROTECT, related_name="releases")
-    tag = models.CharField(max_length=120)
+    tag = models.CharField(max_length=120, validators=[single_line])
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.PORTAL)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -4,6 +4,10 @@ failure; notifications/delivery.py decides what happens then.
 
 E-mails carry a Message-ID and webhook posts an X-Notification-Id made from the row, so a
 receiver can tell a repeat.
+
+What people typed goes out harmless (notifications/neutral.py): an e-mail's subject on one
+line of bounded length, whatever an old title holds; a post's subject and body as literal
+text, with only the portal's own bold and link around them.
 """
 
 from __future__ import annotations
@@ -16,6 +20,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
 from notifications.models import Notification
+from notifications.neutral import for_mattermost, one_line
+
+# An e-mail subject's length at most, "[MDO Portal] " included (RFC 5322 asks for 78 a line;
+# a longer subject is folded, never refused).
+SUBJECT_LENGTH = 200
 
 
 class DeliveryFailed(Exception):
@@ -34,7 +43,7 @@ def _text(notification: Notification) -> str:
 def send_email(notification: Notification) -> None:
     connection = get_connection(timeout=settings.EMAIL_TIMEOUT)
     EmailMessage(
-        subject=f"[MDO Portal] {notification.subject}",
+        subject=one_line(f"[MDO Portal] {notification.subject}", SUBJECT_LENGTH),
         body=_text(notification),
         to=[notification.address],
         headers={"Message-ID": f"<notification-{notification.pk}@mdo-portal>"},
@@ -43,9 +52,11 @@ def send_email(notification: Notification) -> None:
 
 
 def send_webhook(notification: Notification) -> None:
-    """Mattermost / Slack-compatible incoming webhook: JSON with `text`."""
+    """Mattermost / Slack-compatible incoming webhook: JSON with `text`, the subject in bold,
+    the body, the link; subject and body as literal text."""
     link = _full_url(notification)
-    text = f"**{notification.subject}**\n{notification.body}" + (f"\n{link}" if link else "")
+    subject, body = for_mattermost(notification.subject), for_mattermost(notification.body)
+    text = f"**{subject}**\n{body}" + (f"\n{link}" if link else "")
     request = urllib.request.Request(
         notification.address,
         data=json.dumps({"text": text}).encode(),

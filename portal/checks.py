@@ -40,3 +40,38 @@ def sso_settings(app_configs, **kwargs):
                 )
             )
     return problems
+
+
+@register()
+def proxy_settings(app_configs, **kwargs):
+    """TRUSTED_PROXIES must parse; a proxy configured leaves /metrics to METRICS_TOKEN alone
+    (portal/ops.py), and hops without TRUSTED_PROXIES believe no X-Forwarded-For."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from portal.security import trusted_networks
+
+    try:
+        networks = trusted_networks()
+    except ImproperlyConfigured as exc:
+        hint = "Addresses or networks, comma-separated: 127.0.0.1,10.0.4.0/24."
+        return [Error(str(exc), hint=hint, id="portal.E003")]
+    problems = []
+    if (networks or settings.TRUSTED_PROXY_HOPS > 0) and not settings.METRICS_TOKEN:
+        problems.append(
+            Warning(
+                "A reverse proxy is configured (TRUSTED_PROXIES or TRUSTED_PROXY_HOPS) but "
+                "METRICS_TOKEN is not set: /metrics refuses everyone, loopback included.",
+                hint="Set METRICS_TOKEN and have Prometheus send it as a bearer token.",
+                id="portal.W002",
+            )
+        )
+    if settings.TRUSTED_PROXY_HOPS > 0 and not networks:
+        problems.append(
+            Warning(
+                "TRUSTED_PROXY_HOPS is set but TRUSTED_PROXIES is empty: X-Forwarded-For is "
+                "ignored and the audit trail records the proxy's address.",
+                hint="Set TRUSTED_PROXIES to the proxy's address (e.g. 127.0.0.1).",
+                id="portal.W003",
+            )
+        )
+    return problems

@@ -42,3 +42,24 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class SignInCounter(models.Model):
+    """The sign-in lockout's count for one user name (`user:<name>`) or one client address
+    (`address:<ip>`): the wrong passwords within the window, the password checks running
+    now, and the lock (portal/lockout.py reads and writes it, a row lock at a time).
+
+    Times are seconds since the epoch, in lists no longer than the counter's limit.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.JSONField(default=list, help_text="When each counted wrong password was.")
+    running = models.JSONField(default=list, help_text="When each running password check began.")
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "sign-in counter"
+
+    def __str__(self):
+        return self.key

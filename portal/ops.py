@@ -11,7 +11,9 @@ refusal by its code. With gunicorn's several workers, set
 PROMETHEUS_MULTIPROC_DIR to an empty folder they share, so /metrics adds up all of them.
 
 /metrics answers only to `Authorization: Bearer $METRICS_TOKEN` when METRICS_TOKEN is set,
-and otherwise only to clients on the loopback interface.
+and otherwise only to clients on the loopback interface, and only while no reverse proxy is
+configured (TRUSTED_PROXIES, TRUSTED_PROXY_HOPS): behind a proxy on the same host, every
+request comes from loopback. portal/checks.py warns of a proxy without a token.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 
 from portal import scheduler
+from portal.security import proxy_configured
 
 logger = logging.getLogger(__name__)
 
@@ -227,18 +230,32 @@ def _is_loopback(address: str) -> bool:
         return False
 
 
-def metrics_allowed(request) -> bool:
+def metrics_refusal(request) -> str:
+    """Why /metrics is not for this request ("" when it is)."""
     token = settings.METRICS_TOKEN
     if token:
         given = request.META.get("HTTP_AUTHORIZATION", "")
-        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
-    return _is_loopback(request.META.get("REMOTE_ADDR", ""))
+        if hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return ""
+        return "Forbidden: /metrics needs the header Authorization: Bearer <METRICS_TOKEN>.\n"
+    if proxy_configured():
+        return (
+            "Forbidden: behind a reverse proxy (TRUSTED_PROXIES, TRUSTED_PROXY_HOPS) /metrics "
+            "answers only with METRICS_TOKEN set, as Authorization: Bearer <token>.\n"
+        )
+    if not _is_loopback(request.META.get("REMOTE_ADDR", "")):
+        return "Forbidden: without METRICS_TOKEN, /metrics answers loopback clients only.\n"
+    return ""
+
+
+def metrics_allowed(request) -> bool:
+    return not metrics_refusal(request)
 
 
 @never_cache
 def metrics(request):
-    if not metrics_allowed(request):
-        return HttpResponse("Forbidden.\n", status=403, content_type="text/plain")
+    if refusal := metrics_refusal(request):
+        return HttpResponse(refusal, status=403, content_type="text/plain")
     return HttpResponse(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
 
 

@@ -7,13 +7,22 @@ styles or evaluate code, so nothing needs an exception. Settings (portal/setting
 CSP_EXTRA_FORM_ACTION (origins that a form's redirect may go to), CSP_REPORT_URI,
 PERMISSIONS_POLICY. With SSO on, the provider's end-session origin is allowed as a form's
 target: signing out (a form) is redirected there (RP-initiated logout, portal/sso.py).
+
+What a signed-in person is answered (pages, fragments, API answers, downloads) is sent with
+`Cache-Control: private, no-store`: no shared cache and no browser cache keeps it (a shared
+computer's back button, a proxy's disk). Static files and anonymous answers are left alone.
+
+X-Forwarded-For is believed only from the proxies named in TRUSTED_PROXIES.
 """
 
 from __future__ import annotations
 
+import ipaddress
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 def origin_of(url: str) -> str:
@@ -46,11 +55,29 @@ def content_security_policy() -> str:
     return policy
 
 
+NO_STORE = "private, no-store"
+
+
+def keep_out_of_caches(request, response) -> None:
+    """`Cache-Control: private, no-store` on an answer to someone signed in (a session, or an
+    API token: DRF sets the request's user) or who sent credentials; a view that already
+    said `no-store` keeps its own words. The boards' live refresh still answers 304: the
+    page sends its ETag itself (static/js/board.js), it does not need a cached copy."""
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    if not (signed_in or "HTTP_AUTHORIZATION" in request.META):
+        return
+    if "no-store" not in response.get("Cache-Control", ""):
+        response["Cache-Control"] = NO_STORE
+
+
 class SecurityHeadersMiddleware:
-    """Adds Content-Security-Policy and Permissions-Policy to every response.
+    """Adds Content-Security-Policy and Permissions-Policy to every response, and keeps a
+    signed-in person's answers out of caches (`keep_out_of_caches`).
 
     Django's SecurityMiddleware already sends HSTS, nosniff, Referrer-Policy and
-    Cross-Origin-Opener-Policy; XFrameOptionsMiddleware sends X-Frame-Options.
+    Cross-Origin-Opener-Policy; XFrameOptionsMiddleware sends X-Frame-Options. Static files
+    (WhiteNoise, before this) and /healthz, /readyz, /metrics (OpsMiddleware) never reach it.
     """
 
     def __init__(self, get_response):
@@ -67,29 +94,73 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault(self.header, content_security_policy())
         if settings.PERMISSIONS_POLICY:
             response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        keep_out_of_caches(request, response)
         return response
 
 
-class TrustedProxyMiddleware:
-    """Behind TRUSTED_PROXY_HOPS reverse proxies, the client's address is the one the
-    outermost trusted proxy saw: that many entries from the right of X-Forwarded-For.
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    try:
+        return tuple(ipaddress.ip_network(proxy.strip(), strict=False) for proxy in proxies)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from None
 
-    Without it, the audit trail would record the proxy's address for every action. With
-    TRUSTED_PROXY_HOPS=0 (the default) the header is ignored: a client could write anything
-    there.
+
+def trusted_networks() -> tuple:
+    """TRUSTED_PROXIES as networks (an address is a network of one)."""
+    return _networks(tuple(p for p in settings.TRUSTED_PROXIES if p.strip()))
+
+
+def proxy_configured() -> bool:
+    """The portal is set up to run behind a reverse proxy (TRUSTED_PROXIES or hops set)."""
+    return bool(trusted_networks()) or settings.TRUSTED_PROXY_HOPS > 0
+
+
+def ip_of(address: str):
+    """The address as an ip_address (an IPv4-mapped IPv6 one as IPv4), or None."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return None
+    return getattr(ip, "ipv4_mapped", None) or ip
+
+
+def is_trusted_proxy(address: str) -> bool:
+    ip = ip_of(address)
+    return ip is not None and any(
+        ip.version == net.version and ip in net for net in trusted_networks()
+    )
+
+
+def client_address(peer: str, forwarded_for: str) -> str:
+    """The client's address: the connection's peer, or, when the peer is a trusted proxy,
+    what X-Forwarded-For says, read from the right. Each entry was written by the hop to
+    its right, so it is believed only while that hop is a trusted proxy (and is an address
+    at all), and at most TRUSTED_PROXY_HOPS entries when that is set (a broad
+    TRUSTED_PROXIES network that also holds clients cannot then be walked past)."""
+    chain = [part.strip() for part in forwarded_for.split(",") if part.strip()]
+    limit = settings.TRUSTED_PROXY_HOPS or len(chain)
+    address = peer
+    for hop in reversed(chain[-limit:]):
+        if not is_trusted_proxy(address) or ip_of(hop) is None:
+            break
+        address = hop
+    return address
+
+
+class TrustedProxyMiddleware:
+    """Behind reverse proxies, the client's address is the one the outermost trusted proxy
+    saw (`client_address`): the audit trail and the sign-in lockout record the client, not
+    the proxy. X-Forwarded-For from any other peer is ignored: a client could write
+    anything there. With TRUSTED_PROXIES empty (the default) it is always ignored.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.hops = settings.TRUSTED_PROXY_HOPS
 
     def __call__(self, request):
-        if self.hops:
-            chain = [
-                part.strip()
-                for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-                if part.strip()
-            ]
-            if len(chain) >= self.hops:
-                request.META["REMOTE_ADDR"] = chain[-self.hops]
+        forwarded_for = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded_for and trusted_networks():
+            peer = request.META.get("REMOTE_ADDR", "")
+            request.META["REMOTE_ADDR"] = client_address(peer, forwarded_for)
         return self.get_response(request)

@@ -38,7 +38,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "portal",
@@ -57,10 +56,12 @@ MIDDLEWARE = [
     # client's address behind a trusted proxy; then security headers and static files.
     "portal.logging.RequestIdMiddleware",
     "portal.security.TrustedProxyMiddleware",
+    "portal.limits.RequestSizeMiddleware",  # a body over the limit: 413, never read
     "portal.ops.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.security.SecurityHeadersMiddleware",
+    "portal.input.RefuseMalformedParamsMiddleware",  # NUL in parameters: 400
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -143,6 +144,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # JSON bounded in depth and without NUL (api/parsers.py); forms as DRF reads them.
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -154,6 +161,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Bodies are documented as JSON (documents: multipart, said by their view).
+    "PARSER_WHITELIST": ["api.parsers.JSONParser"],
     # The docs page's assets are served from our static files: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     # Swagger UI would send the schema's address to validator.swagger.io otherwise.
@@ -248,7 +257,8 @@ _LEASE = int(max(EMAIL_TIMEOUT, WEBHOOK_TIMEOUT)) + 50
 NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=_LEASE)
 NOTIFICATION_PUBLISH_TIMEOUT = env.float("NOTIFICATION_PUBLISH_TIMEOUT", default=0.5)
 
-# The MDO's working calendar, for triage reminders and insights.
+# The MDO's working calendar, less US federal holidays and the closure days MDO PMs record
+# (docs/service_levels.md): triage due times, reminders and insights count on it.
 BUSINESS_TIME_ZONE = env.str("BUSINESS_TIME_ZONE", default="America/Chicago")
 BUSINESS_OPEN_HOUR = env.int("BUSINESS_OPEN_HOUR", default=8)
 BUSINESS_CLOSE_HOUR = env.int("BUSINESS_CLOSE_HOUR", default=18)
@@ -270,6 +280,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.reminders.remind_overdue_triage",
         "schedule": 3600.0,
     },
+    "remind-unanswered": {"task": "notifications.reminders.remind_unanswered", "schedule": 3600.0},
     "expire-access": {"task": "workflow.tasks.expire_classified_access", "schedule": 3600.0},
 }
 # Beat records each tick (portal/scheduler.py), which /readyz reports as `last_tick`; a tick
@@ -371,6 +382,8 @@ CLASSIFIED_BOARD_WIP_LIMITS = {
     for status, limit in env.dict("CLASSIFIED_BOARD_WIP_LIMITS", default={"in_progress": 5}).items()
 }
 CLASSIFIED_ACCESS_DAYS = env.int("CLASSIFIED_ACCESS_DAYS", default=90)  # docs/access.md
+# Who "ask your MDO PM" names (portal/contact.py): unset, the MDO PMs' own names.
+MDO_PM_CONTACT = env.str("MDO_PM_CONTACT", default="")
 GITLAB_WEBHOOK_SECRET = env.str("GITLAB_WEBHOOK_SECRET", default="")  # workflow/hooks.py
 
 # --- Production: HTTPS, headers, static files, sign-in, SSO, operations -------------------
@@ -419,11 +432,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 
-# Single sign-on with OpenID Connect: its settings are portal/sso_settings.py's.
-from portal.sso_settings import *  # noqa: E402, F403
-
-# Signing in, tokens, passwords, proxies, /metrics, uploads: portal/security_settings.py's.
+# Signing in, tokens, passwords, proxies, /metrics, uploads: portal/security_settings.py's;
+# single sign-on with OpenID Connect: portal/sso_settings.py's.
 from portal.security_settings import *  # noqa: E402, F403
+from portal.sso_settings import *  # noqa: E402, F403
 
 # Where the dev mailbox (or EMAIL_BACKEND=...filebased.EmailBackend) writes each message
 # (the smoke test of .ci/run reads them there).

@@ -13,6 +13,7 @@ from django.db.models import Q
 from epics.models import ImpactLevel
 from requests_app.models import RequestType, Ticket
 from workflow import request_types
+from workflow.text import single_line
 
 
 class EpicChoiceField(forms.ModelChoiceField):
@@ -41,12 +42,14 @@ class RequestForm(forms.Form):
         label="Application name",
         max_length=200,
         required=False,
+        validators=[single_line],
         help_text="The new application; it becomes the name of its new epic.",
     )
     title = forms.CharField(
         label="Title",
         max_length=200,
         required=False,
+        validators=[single_line],
         help_text="Optional: left empty, it says the request type, level and epic.",
     )
     description = forms.CharField(

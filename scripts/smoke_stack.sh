@@ -102,3 +102,6 @@ echo "smoke: beat is sending its schedule"
 grep -q '"logger": "portal.request"' "$WORK/web.log" \
     || { echo "smoke: the web log has no JSON request lines"; exit 1; }
 echo "smoke: gunicorn + worker + beat smoke test passed"
+
+# Then every operation of the API, fed what its schema allows and what it does not.
+bash scripts/api_fuzz.sh "$BASE"

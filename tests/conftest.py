@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from portal.celery import app as celery_app
@@ -24,6 +25,9 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # A fast hasher: the tests are about the workflow, not about password stretching.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Throttle counts (the token endpoint's rate) and cached choices live in the process's
+    # cache: each test starts from none.
+    cache.clear()
 
 
 @pytest.fixture

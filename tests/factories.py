@@ -14,12 +14,14 @@ from django.utils import timezone
 
 from epics.models import Document, Epic, Pipeline, Release, Story, Team
 from requests_app.models import RequestType, Ticket
+from workflow.documents import plain_pdf
 
 PASSWORD = "test-pass-123"
 
 
 def pdf_bytes(body: bytes = b"signed") -> bytes:
-    return b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% " + body + b"\ntrailer << >>\n%%EOF\n"
+    """A real one-page PDF that the upload check takes, with `body` in a comment."""
+    return plain_pdf(body)
 
 
 def pdf_upload(name: str = "letter.pdf", content: bytes | None = None) -> SimpleUploadedFile:

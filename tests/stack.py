@@ -192,6 +192,25 @@ def wait_ready(process, log: Path, marker: str, what: str, timeout=60.0):
 QUEUES = {"celery": 2, "email": 2, "webhook": 2}
 
 
+def production_env(tmp: Path, db_url: str, base_url: str) -> dict:
+    """Production settings (DEBUG off) on loopback over plain HTTP, on `db_url`, with the
+    static and media files under `tmp`."""
+    return {
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "STATIC_MANIFEST": "false",
+        "STATIC_ROOT": tmp / "static",
+        "MEDIA_ROOT": tmp / "media",
+        "LOG_FORMAT": "text",
+        "DATABASE_URL": db_url,
+        "PORTAL_BASE_URL": base_url,
+    }
+
+
 class Stack:
     """gunicorn (2 workers), one Celery worker per queue and Celery beat, in production
     settings (DEBUG off) on the given database and Redis."""
@@ -201,19 +220,8 @@ class Stack:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {
-            "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
-            "STATIC_MANIFEST": "false",
-            "STATIC_ROOT": tmp / "static",
-            "MEDIA_ROOT": tmp / "media",
-            "LOG_FORMAT": "text",
-            "DATABASE_URL": db_url,
+            **production_env(tmp, db_url, self.base_url),
             "REDIS_URL": redis.url,
-            "PORTAL_BASE_URL": self.base_url,
             **env,
         }
         self.overrides: dict = {}

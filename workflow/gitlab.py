@@ -15,6 +15,7 @@ from operator import or_
 from django.db.models import Q
 
 from epics.models import Epic
+from workflow.text import NO_NUL, line_problem, nul_problem
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,9 @@ class TagPush:
 
 
 def _text(value) -> str:
+    """A text of the event, stripped; a NUL in it is malformed (workflow/text.py)."""
+    if nul_problem(value):
+        raise Malformed(f"The event's text holds a NUL character: {NO_NUL}")
     return value.strip() if isinstance(value, str) else ""
 
 
@@ -56,6 +60,8 @@ def parse_tag_push(payload) -> TagPush:
     if not ref.startswith(TAG_PREFIX) or not ref.removeprefix(TAG_PREFIX):
         raise Malformed("A Tag Push event names its tag as ref “refs/tags/<tag>”.")
     tag = ref.removeprefix(TAG_PREFIX)
+    if problem := line_problem(tag):
+        raise Malformed(f"The tag name: {problem}")
     if _text(payload.get("after")) == ZERO_SHA:
         raise Ignored(f"Tag “{tag}” was deleted: nothing to record.")
     project = payload.get("project")

@@ -8,6 +8,10 @@ import datetime as dt
 from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
+from rest_framework.utils import html
+
+from workflow.text import nul_problem, single_line
 
 # The largest id the database stores (a 64-bit integer): a larger one names nothing, and
 # must not reach the database, where it would not fit.
@@ -82,6 +86,39 @@ class VisibleObjectField(serializers.PrimaryKeyRelatedField):
             self.fail("does_not_exist", name=self.object_name, pk_value=pk)
 
 
+class TextField(serializers.CharField):
+    """Text, and only text: a number, a boolean or a list is malformed (`{"reason": 5}`),
+    where DRF's CharField would take the number as "5"."""
+
+    default_error_messages = {"invalid": "Give text (a string), not {data_type}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class BooleanInput(serializers.BooleanField):
+    """true or false: in JSON a boolean only (not 0, 1 or "yes"); in a form, the words DRF
+    reads ("true", "false", "on", …), since a form has only text."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        if not html.is_html_input(self.root.initial_data):
+            self.fail("invalid", input=data)
+        return super().to_internal_value(data)
+
+
+class LineField(TextField):
+    """One line of text (titles, tag names, reasons: workflow/text.py); the schema shows
+    the rule as a pattern."""
+
+    def __init__(self, **kwargs):
+        kwargs["validators"] = [*kwargs.get("validators", ()), single_line]
+        super().__init__(**kwargs)
+
+
 class ServiceCheckedChoiceField(serializers.ChoiceField):
     """Shown as an enum in the schema, but any value reaches the service, whose refusal
     says what the choices are (and which ones this request type takes)."""
@@ -112,11 +149,29 @@ class ImpactLevelsField(serializers.ListField):
         return [part.strip() for item in data for part in str(item).split(",") if part.strip()]
 
 
+class ListOnly(serializers.ManyRelatedField):
+    """A list of related objects given as a list: an object (`{}`) is not one, where DRF's
+    ManyRelatedField would take its keys."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
 class UsernameField(serializers.SlugRelatedField):
     """A user named by username. A name with a NUL character names nobody: refused here,
     before PostgreSQL would refuse the query (as DRF's CharField does)."""
 
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in MANY_RELATION_KWARGS:
+            if key in kwargs:
+                list_kwargs[key] = kwargs[key]
+        return ListOnly(**list_kwargs)
+
     def to_internal_value(self, data):
-        if isinstance(data, str) and "\x00" in data:
-            raise serializers.ValidationError("Null characters are not allowed.")
+        if problem := nul_problem(data):
+            raise serializers.ValidationError(problem)
         return super().to_internal_value(data)

@@ -29,14 +29,30 @@ class OnEpicFilters(Filters):
     lookups = {"team": "epic__team_id", "epic": "epic_id"}
 
 
+class GivenMeansGiven:
+    """A parameter given empty (`?status=`) is a value to check, and refused, not taken as
+    one left out: what the schema does not allow is a 400."""
+
+    def get_value(self, dictionary):
+        if self.field_name in dictionary:
+            return dictionary.get(self.field_name)
+        return super().get_value(dictionary)
+
+
+class IdFilter(GivenMeansGiven, serializers.IntegerField):
+    pass
+
+
+class ChoiceFilter(GivenMeansGiven, serializers.ChoiceField):
+    pass
+
+
 def id_filter(help_text: str):
-    return serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID, help_text=help_text
-    )
+    return IdFilter(required=False, min_value=1, max_value=MAX_ID, help_text=help_text)
 
 
 def choice_filter(choices):
-    return serializers.ChoiceField(choices=choices, required=False)
+    return ChoiceFilter(choices=choices, required=False)
 
 
 class EpicFilters(Filters):

@@ -8,13 +8,16 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from api.serializers.fields import (
+    BooleanInput,
     ImpactLevelsField,
+    LineField,
     ServiceCheckedChoiceField,
+    TextField,
     UsernameField,
     VisibleObjectField,
     max_length,
 )
-from epics.models import Document, Epic, ImpactLevel, Team
+from epics.models import Document, Epic, ImpactLevel, Release, Team
 from requests_app.models import RequestType, Ticket
 from workflow import selectors
 
@@ -30,11 +33,11 @@ def visible_epic(**kwargs) -> VisibleObjectField:
 
 
 class TeamInputSerializer(serializers.Serializer):
-    name = serializers.CharField(
+    name = LineField(
         required=False, allow_blank=True, max_length=max_length(Team, "name")
     )
-    funded = serializers.BooleanField(required=False)
-    onboarded = serializers.BooleanField(required=False)
+    funded = BooleanInput(required=False)
+    onboarded = BooleanInput(required=False)
     members = UsernameField(
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
@@ -47,8 +50,8 @@ class TeamInputSerializer(serializers.Serializer):
 
 class EpicInputSerializer(serializers.Serializer):
     team = visible_team()
-    title = serializers.CharField(allow_blank=True, max_length=max_length(Epic, "title"))
-    requires_new_ctf = serializers.BooleanField(required=False)
+    title = LineField(allow_blank=True, max_length=max_length(Epic, "title"))
+    requires_new_ctf = BooleanInput(required=False)
 
 
 class TicketInputSerializer(serializers.Serializer):
@@ -65,11 +68,11 @@ class TicketInputSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The team's epic; leave it out for a new CtF (triage opens the epic).",
     )
-    title = serializers.CharField(
+    title = LineField(
         required=False, allow_blank=True, max_length=max_length(Ticket, "title")
     )
-    description = serializers.CharField(required=False, allow_blank=True)
-    application_name = serializers.CharField(
+    description = TextField(required=False, allow_blank=True)
+    application_name = LineField(
         required=False,
         allow_blank=True,
         max_length=max_length(Ticket, "application_name"),
@@ -96,8 +99,8 @@ class DocumentInputSerializer(serializers.Serializer):
 
 class ReleaseInputSerializer(serializers.Serializer):
     epic = visible_epic()
-    tag = serializers.CharField(allow_blank=True)
+    tag = LineField(allow_blank=True, max_length=max_length(Release, "tag"))
 
 
 class AccessRequestInputSerializer(serializers.Serializer):
-    justification = serializers.CharField(allow_blank=True)
+    justification = TextField(allow_blank=True)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.fields import ServiceCheckedIntegerField
+from api.serializers.fields import LineField, ServiceCheckedIntegerField, TextField
+from requests_app.models import Comment
 from workflow import selectors
 from workflow.actions import transitions_for
 
@@ -40,7 +41,7 @@ class TransitionsField(serializers.Field):
 class TransitionInputSerializer(serializers.Serializer):
     """The parameters a transition takes; each transition reads only its own."""
 
-    reason = serializers.CharField(
+    reason = LineField(
         required=False,
         allow_blank=True,
         help_text="Why (ticket and document `reject`, access request `deny` and `revoke`).",
@@ -51,17 +52,31 @@ class TransitionInputSerializer(serializers.Serializer):
         help_text="How many days access lasts from today (access request `approve`; 1 to 365, "
         "default 90).",
     )
-    assignee = serializers.CharField(
+    assignee = TextField(
         required=False, allow_blank=True, help_text="Username of who works the story (`assign`)."
+    )
+    question = TextField(
+        required=False,
+        allow_blank=True,
+        max_length=Comment.MAX_LENGTH,
+        help_text="What the team should answer (ticket `ask_for_info`); becomes a comment.",
+    )
+    answer = TextField(
+        required=False,
+        allow_blank=True,
+        max_length=Comment.MAX_LENGTH,
+        help_text="The answer to the question (ticket `provide_info`); becomes a comment.",
     )
 
     def __init__(self, *args, takes: tuple[str, ...] | None = None, **kwargs):
+        # Every parameter is checked as the schema types it, even one this transition does
+        # not read (`{"assignee": null}` on a reject is malformed); only its own are used.
         super().__init__(*args, **kwargs)
-        if takes is not None:
-            for name in set(self.fields) - set(takes):
-                self.fields.pop(name)
+        self.takes = takes
 
     def validate_assignee(self, username: str):
+        if self.takes is not None and "assignee" not in self.takes:
+            return None  # not this transition's: not looked up
         if not username:
             return None  # the service says that someone must be chosen
         user = selectors.user_by_username(username)
@@ -72,5 +87,5 @@ class TransitionInputSerializer(serializers.Serializer):
     def arguments(self, takes: tuple[str, ...]) -> dict:
         """Every parameter the transition takes, absent ones empty: the service says what
         is missing."""
-        defaults = {"reason": "", "assignee": None, "days": None}
+        defaults = {"reason": "", "assignee": None, "days": None, "question": "", "answer": ""}
         return {name: self.validated_data.get(name, defaults.get(name)) for name in takes}

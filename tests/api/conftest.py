@@ -1,10 +1,18 @@
 import pytest
-from rest_framework.authtoken.models import Token
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from api.tokens import issue
 from epics.models import Epic
 from tests.factories import EpicFactory, PipelineFactory, TeamFactory, UserFactory
 from workflow.permissions import PRODUCT_TEAM
+
+
+@pytest.fixture(autouse=True)
+def _token_throttle_forgotten():
+    """The token endpoint's throttle counts in the cache (api/tokens.py): each test starts
+    with none, whatever the tests before it asked."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -15,8 +23,7 @@ def api(db):
     def client_for(user=None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {issue(user)}")
         return client
 
     return client_for

@@ -1,9 +1,10 @@
 """Signing in: tokens, and a browser session with CSRF."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.models import ApiToken
+from api.tokens import digest
 from tests.api.helpers import url
 from tests.factories import PASSWORD
 
@@ -16,7 +17,7 @@ def test_token_for_right_credentials_then_used_on_every_call(member, epic):
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert token == Token.objects.get(user=member).key
+    assert ApiToken.objects.get(user=member).digest == digest(token)
 
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
@@ -25,10 +26,15 @@ def test_token_for_right_credentials_then_used_on_every_call(member, epic):
     assert [e["title"] for e in listed.json()["results"]] == ["Payments"]
 
 
-def test_the_same_token_is_answered_twice(member):
+def test_each_request_gets_a_new_token_and_both_work(member, epic):
     first = APIClient().post(url("auth/token"), {"username": "alice", "password": PASSWORD})
     second = APIClient().post(url("auth/token"), {"username": "alice", "password": PASSWORD})
-    assert first.json()["token"] == second.json()["token"]
+    assert first.json()["token"] != second.json()["token"]
+    for answer in (first, second):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {answer.json()['token']}")
+        assert client.get(url("epics")).status_code == 200
+    assert ApiToken.objects.filter(user=member).count() == 2
 
 
 @pytest.mark.parametrize(
@@ -44,7 +50,7 @@ def test_wrong_credentials_answer_400_and_make_no_token(member, credentials):
     assert response.status_code == 400
     body = response.json()
     assert body["detail"]
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_not_signed_in_answers_401_with_a_detail(api, epic):
@@ -66,7 +72,9 @@ def test_a_token_of_an_inactive_user_answers_401(api, member):
     client = api(member)
     member.is_active = False
     member.save()
-    assert client.get(url("tickets")).status_code == 401
+    response = client.get(url("tickets"))
+    assert response.status_code == 401
+    assert response.json()["detail"] == "User inactive or deleted."
 
 
 def test_a_browser_session_works_and_needs_csrf_to_change_anything(member, epic):

@@ -219,3 +219,183 @@ def test_a_transition_body_that_is_not_an_object(api, pm, epic):
     response = api(pm).post(transition("tickets", ticket.pk, "reject"), ["because"], format="json")
     assert response.status_code == 400
     assert response.json()["detail"].startswith("Invalid data.")
+
+
+# Malformed JSON: too deep, NUL characters, wrong types (api/parsers.py, api/serializers) -----
+
+DEEP = "[" * 5000 + "]" * 5000
+DEEP_OBJECT = '{"reason": ' * 5000 + "1" + "}" * 5000
+
+
+@pytest.mark.parametrize("body", [DEEP, DEEP_OBJECT, "[" * 33 + "]" * 33])
+def test_json_nested_too_deep_is_a_400_signed_in_or_not(api, member, epic, body):
+    ticket = TicketFactory(epic=epic)
+    before = rows()
+    for client, path in (
+        (api(), url("auth", None, "token")),
+        (api(member), url("tickets")),
+        (api(member), transition("tickets", ticket.pk, "withdraw")),
+    ):
+        response = client.post(path, data=body, content_type="application/json")
+        assert response.status_code == 400, path
+        assert response.json() == {"detail": "The JSON body nests deeper than 32 levels."}
+    assert rows() == before
+
+
+def test_json_nested_as_deep_as_allowed_is_read(api, member):
+    body = '{"title": "x", "extra": ' + "[" * 31 + "]" * 31 + "}"
+    response = api(member).post(url("tickets"), data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "team" in response.json()  # parsed: the fields are what is wrong
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(api, member, epic):
+    body = {"team": epic.team_id, "request_type": "pipeline", "impact_level": "IL4"}
+    description = "[" * 100 + '\\"{' * 100
+    response = api(member).post(
+        url("tickets"), {**body, "epic": epic.pk, "description": description}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["description"] == description
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ('{"title": "a\\u0000b", "team": 1}', "title"),
+        ('{"team": 1, "members": ["ok", "n\\u0000"]}', "members"),
+        ('{"a\\u0000b": "x"}', "a\\u0000b"),
+    ],
+)
+def test_a_nul_character_anywhere_in_json_is_a_400_naming_the_field(api, member, body, field):
+    before = rows()
+    response = api(member).post(url("tickets"), data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Some fields need fixing.",
+        field: ["Null characters are not allowed."],
+    }
+    assert rows() == before
+
+
+def test_a_nul_character_in_a_json_list_body(api, member):
+    response = api(member).post(url("tickets"), data='["\\u0000"]', content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Null characters are not allowed.",
+        "non_field_errors": ["Null characters are not allowed."],
+    }
+
+
+@pytest.mark.parametrize("reason", [5, True, ["because"], {"why": "because"}, None])
+def test_a_reason_that_is_not_text(api, pm, epic, reason):
+    ticket = TicketFactory(epic=epic)
+    before = rows()
+    response = api(pm).post(
+        transition("tickets", ticket.pk, "reject"), {"reason": reason}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["detail", "reason"]
+    assert rows() == before
+
+
+@pytest.mark.parametrize("value", [0, 1, "yes", None])
+def test_a_flag_that_is_not_a_boolean(api, pm, value):
+    before = rows()
+    response = api(pm).post(url("teams"), {"name": "Zulu", "funded": value}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["detail", "funded"]
+    assert rows() == before
+
+
+def test_members_given_as_an_object(api, pm):
+    response = api(pm).post(url("teams"), {"name": "Zulu", "members": {}}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["detail", "members"]
+    assert rows()["teams"] == 0
+
+
+# One line: titles, tag names, reasons (workflow/text.py) ---------------------------------------
+
+BREAKS = ["Deploy\r\nBcc: everyone@example.mil", "two\nlines", "carriage\rreturn"]
+ONE_LINE = ["Keep it on one line: no line breaks."]
+
+
+@pytest.mark.parametrize("title", BREAKS)
+def test_a_ticket_title_on_more_than_one_line(api, member, epic, title):
+    body = {"team": epic.team_id, "request_type": "pipeline", "impact_level": "IL4"}
+    response = file_ticket(api(member), **body, epic=epic.pk, title=title)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Some fields need fixing.", "title": ONE_LINE}
+
+
+def test_an_application_name_on_more_than_one_line(api, member, team):
+    response = file_ticket(
+        api(member),
+        team=team.pk,
+        request_type="new_pipeline_ctf",
+        impact_level="IL2",
+        application_name="Atlas\nBcc: x@example.mil",
+    )
+    assert response.status_code == 400
+    assert response.json()["application_name"] == ONE_LINE
+
+
+@pytest.mark.parametrize("title", BREAKS)
+def test_an_epic_title_on_more_than_one_line(api, pm, team, title):
+    before = rows()
+    response = api(pm).post(url("epics"), {"team": team.pk, "title": title}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Some fields need fixing.", "title": ONE_LINE}
+    assert rows() == before
+
+
+@pytest.mark.parametrize("tag", BREAKS)
+def test_a_release_tag_on_more_than_one_line(api, member, epic, tag):
+    before = rows()
+    response = api(member).post(url("releases"), {"epic": epic.pk, "tag": tag}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Some fields need fixing.", "tag": ONE_LINE}
+    assert rows() == before
+
+
+def test_a_trailing_line_break_is_trimmed_not_refused(api, member, epic):
+    body = {"team": epic.team_id, "request_type": "pipeline", "impact_level": "IL4"}
+    response = api(member).post(
+        url("tickets"), {**body, "epic": epic.pk, "title": "Deploy\r\n"}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["title"] == "Deploy"
+
+
+@pytest.mark.parametrize("reason", BREAKS)
+def test_a_rejection_reason_on_more_than_one_line(api, pm, epic, reason):
+    ticket = TicketFactory(epic=epic)
+    before = rows()
+    response = api(pm).post(
+        transition("tickets", ticket.pk, "reject"), {"reason": reason}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Some fields need fixing.", "reason": ONE_LINE}
+    assert rows() == before
+    ticket.refresh_from_db()
+    assert ticket.status == "submitted" and ticket.rejection_reason == ""
+
+
+def test_a_parameter_of_another_transition_is_checked_for_its_type_too(api, pm, epic):
+    ticket = TicketFactory(epic=epic)
+    before = rows()
+    response = api(pm).post(
+        transition("tickets", ticket.pk, "reject"),
+        {"reason": "Duplicate.", "assignee": None},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["detail", "assignee"]
+    assert rows() == before
+    taken = api(pm).post(
+        transition("tickets", ticket.pk, "reject"),
+        {"reason": "Duplicate.", "assignee": "nobody"},
+        format="json",
+    )
+    assert taken.status_code == 200  # well-typed, and not this transition's to look up

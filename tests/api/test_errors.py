@@ -130,3 +130,111 @@ def test_404_for_a_page_past_the_end(api, pm):
     response = api(pm).get(url("tickets"), {"page": 5})
     assert response.status_code == 404
     assert response.json()["detail"]
+
+
+# Every answer is JSON: addresses that name no endpoint, malformed pages ---------------------
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/v1/tickets/abc/"),
+        ("get", "/api/v1/tickets/abc/history/"),
+        ("get", "/api/v1/tickets/0.5/"),
+        ("get", "/api/v1/tickets/0.5/history/"),
+        ("post", "/api/v1/tickets/-4.6e-202/transitions/reject/"),
+        ("post", "/api/v1/tickets/abc/transitions/reject/"),
+        ("get", "/api/v1/documents/0.5/file/"),
+        ("get", "/api/v1/nothing/here/"),
+        ("post", "/api/v1/nothing/here/"),
+        ("get", "/api/v1/tickets"),
+        ("post", "/api/v1/tickets/1/transitions/%1A%0Areject/"),
+        ("get", "/api/v1/tickets/%0A/"),
+    ],
+)
+def test_404_is_json_for_any_address_under_the_api(api, pm, method, path):
+    response = getattr(api(pm), method)(path, {}, format="json")
+    assert response.status_code == 404, response.content[:200]
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
+
+
+def test_an_address_that_names_nothing_asks_who_calls_first(api):
+    response = api().get("/api/v1/nothing/here/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"page": "0"}, "page"),
+        ({"page": "-1"}, "page"),
+        ({"page": "abc"}, "page"),
+        ({"page": "1.5"}, "page"),
+        ({"page_size": "abc"}, "page_size"),
+        ({"page_size": "0"}, "page_size"),
+        ({"page_size": "201"}, "page_size"),
+    ],
+)
+def test_400_for_a_malformed_page_of_a_list_or_a_history(api, pm, epic, query, field):
+    ticket = TicketFactory(epic=epic)
+    for path in (url("tickets"), url("tickets", ticket.pk, "history")):
+        response = api(pm).get(path, query)
+        assert response.status_code == 400, (path, query)
+        body = response.json()
+        assert body["detail"] == "Some fields need fixing."
+        assert list(body) == ["detail", field]
+
+
+def test_a_page_size_of_200_is_taken(api, pm, epic):
+    TicketFactory.create_batch(3, epic=epic)
+    response = api(pm).get(url("tickets"), {"page_size": "200", "page": "1"})
+    assert response.status_code == 200
+    assert response.json()["count"] == 3
+
+
+@pytest.mark.parametrize("value", ["", "open"])
+def test_400_for_an_empty_or_unknown_filter(api, pm, value):
+    response = api(pm).get(url("tickets"), {"status": value, "team": ""})
+    assert response.status_code == 400
+    assert set(response.json()) == {"detail", "status", "team"}
+
+
+# The schema says what the code enforces ---------------------------------------------------------
+
+
+@pytest.fixture
+def schema(api, pm):
+    return api(pm).get("/api/v1/schema/", {"format": "json"}).json()
+
+
+def test_the_schema_documents_the_page_parameters_and_their_errors(schema):
+    for path in ("/api/v1/tickets/", "/api/v1/tickets/{id}/history/"):
+        get = schema["paths"][path]["get"]
+        parameters = {p["name"]: p["schema"] for p in get["parameters"]}
+        assert parameters["page"] == {"type": "integer", "minimum": 1}
+        assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 200}
+        assert {"200", "400", "401", "404"} <= set(get["responses"])
+
+
+def test_the_schema_documents_text_limits_and_the_single_line_rule(schema):
+    components = schema["components"]["schemas"]
+    one_line = {"type": "string", "pattern": r"^[^\r\n]*$"}
+    blank = {"type": "string", "maxLength": 0}  # allow_blank: the service says what is missing
+    for component, field, limit in (
+        ("TicketInputRequest", "title", {"maxLength": 200}),
+        ("TicketInputRequest", "application_name", {"maxLength": 200}),
+        ("EpicInputRequest", "title", {"maxLength": 200}),
+        ("ReleaseInputRequest", "tag", {"maxLength": 120}),
+        ("TransitionInputRequest", "reason", {}),
+    ):
+        shown = components[component]["properties"][field]["oneOf"]
+        assert shown == [{**one_line, **limit}, blank], (component, field)
+
+
+def test_request_bodies_are_documented_as_json(schema):
+    body = schema["paths"]["/api/v1/tickets/{id}/transitions/{name}/"]["post"]["requestBody"]
+    assert list(body["content"]) == ["application/json"]
+    upload = schema["paths"]["/api/v1/documents/"]["post"]["requestBody"]
+    assert list(upload["content"]) == ["multipart/form-data"]

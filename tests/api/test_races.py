@@ -5,9 +5,9 @@ import threading
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.tokens import issue
 from epics.models import Story
 from tests.api.helpers import transition
 from tests.factories import EpicFactory, TicketFactory, UserFactory
@@ -39,7 +39,7 @@ def race(*calls):
 
 def client_of(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue(user)}")
     return client
 
 

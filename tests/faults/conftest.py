@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import pytest
 from django.conf import settings
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from api.tokens import issue
 from epics.models import Epic, Team
 from notifications.models import Webhook
 from tests.factories import EpicFactory, TeamFactory, UserFactory
@@ -132,8 +132,8 @@ def world(stack, receivers):
         made = World(
             team=team,
             epics=[EpicFactory(team=team, title=f"App {i}") for i in range(epics)],
-            filer=Api(stack.base_url, Token.objects.create(user=people[0]).key),
-            pm=Api(stack.base_url, Token.objects.create(user=managers[0]).key),
+            filer=Api(stack.base_url, issue(people[0])),
+            pm=Api(stack.base_url, issue(managers[0])),
             pms=managers,
         )
 

@@ -35,7 +35,7 @@ def test_readyz_checks_the_database_and_migrations(client, settings):
             "database": "ok",
             "redis": "not configured",
             "migrations": "ok",
-            "scheduler": "not configured",  # tasks in-process: no beat (tests/ops/test_scheduler.py)
+            "scheduler": "not configured",  # tasks in-process (tests/ops/test_scheduler.py)
         },
         "last_tick": None,
     }

@@ -58,11 +58,11 @@ def test_an_account_switched_off_is_signed_out_at_the_next_request(client, backe
 
 
 def test_an_api_token_s_roles_are_read_with_it_and_follow_changes():
-    from rest_framework.authtoken.models import Token
+    from api.tokens import issue
 
     pat = UserFactory(username="pat", roles=[MDO_PM])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=pat).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue(pat)}")
     body = {"name": "Team Zulu"}
     assert client.post("/api/v1/teams/", body, format="json").status_code == 201
     pat.groups.remove(Group.objects.get(name=MDO_PM))

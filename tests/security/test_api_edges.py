@@ -4,9 +4,9 @@ NUL characters, and fields the schema must say may be null."""
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.tokens import issue
 from tests.factories import UserFactory
 from workflow.permissions import MDO_PM
 
@@ -17,7 +17,7 @@ TOO_LARGE = "9" * 25  # beyond a 64-bit id
 def pm_api(db):
     client = APIClient()
     pm = UserFactory(username="pat", roles=[MDO_PM])
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=pm).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue(pm)}")
     return client
 
 

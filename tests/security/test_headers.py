@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.portal.pages import acknowledge_banner, sign_in, world
+from tests.portal.pages import HTMX, acknowledge_banner, sign_in, world
 
 pytestmark = pytest.mark.django_db
 
@@ -196,18 +196,77 @@ def test_probes_are_answered_over_plain_http_and_any_host(client, production, se
     assert client.get("/", HTTP_HOST="10.0.0.7:8000").status_code == 400
 
 
-def test_the_client_address_behind_trusted_proxies(settings, db):
-    from tests.factories import PASSWORD, UserFactory
-    from workflow.models import AuditEvent
+# Caching: a signed-in person's answers are stored nowhere ---------------------------------
 
-    UserFactory(username="alice")
-    settings.TRUSTED_PROXY_HOPS = 1
-    client = Client()
+NO_STORE = "private, no-store"
+
+
+def test_signed_in_pages_fragments_and_downloads_are_not_stored():
+    people = world()
+    client = sign_in(Client(), people.pat)
+    epic_page = reverse("epic_detail", args=[people.payments.pk])
+    for url in ("/", reverse("boards"), reverse("board_epics"), epic_page):
+        response = client.get(url)
+        assert response.status_code in (200, 302), url  # /boards/ leads to one's board
+        assert response["Cache-Control"] == NO_STORE, url
+    fragment = client.get(reverse("board_epics_live"), headers=HTMX)
+    assert fragment.status_code == 200 and fragment["Cache-Control"] == NO_STORE
+    document = people.payments.documents.first()
+    download = client.get(reverse("document_download", args=[document.pk]))
+    assert download.status_code == 200 and download["Cache-Control"] == NO_STORE
+    # A refusal is someone's too.
+    outsider = sign_in(Client(), people.bob).get(epic_page)
+    assert outsider.status_code == 404 and outsider["Cache-Control"] == NO_STORE
+
+
+def test_the_boards_live_refresh_still_answers_304_to_its_etag():
+    """The page sends its ETag itself (static/js/board.js): no stored copy is needed."""
+    people = world()
+    client = sign_in(Client(), people.pat)
+    etag = client.get(reverse("board_epics"))["ETag"]
+    unchanged = client.get(reverse("board_epics_live"), headers={**HTMX, "If-None-Match": etag})
+    assert unchanged.status_code == 304
+    assert unchanged["Cache-Control"] == NO_STORE and unchanged["ETag"] == etag
+
+
+def test_api_answers_to_a_token_are_not_stored(db):
+    from api.tokens import issue
+
+    people = world()
+    client = Client(headers={"Authorization": f"Token {issue(people.alice)}"})
+    for url in ("/api/v1/epics/", "/api/v1/tickets/", "/api/v1/epics/999999/"):
+        response = client.get(url)
+        assert response.status_code in (200, 404), (url, response.status_code)
+        assert response["Cache-Control"] == NO_STORE, url
+    refused = Client(headers={"Authorization": "Token not-a-token"}).get("/api/v1/epics/")
+    assert refused.status_code == 401 and refused["Cache-Control"] == NO_STORE
+
+
+def test_a_view_s_own_stricter_words_are_kept(settings):
+    """A view that said no-store (an export, never_cache) keeps what it said."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from portal.security import keep_out_of_caches
+
+    request = RequestFactory().get("/", HTTP_AUTHORIZATION="Token x")
+    strict = HttpResponse()
+    strict["Cache-Control"] = "max-age=0, no-cache, no-store, must-revalidate, private"
+    keep_out_of_caches(request, strict)
+    assert strict["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+    loose = HttpResponse()
+    loose["Cache-Control"] = "public, max-age=600"
+    keep_out_of_caches(request, loose)
+    assert loose["Cache-Control"] == NO_STORE
+
+
+def test_anonymous_answers_static_files_and_probes_are_left_alone(client, settings, db):
     acknowledge_banner(client)
-    client.post(
-        reverse("login"),
-        {"username": "alice", "password": PASSWORD},
-        REMOTE_ADDR="10.0.0.2",
-        HTTP_X_FORWARDED_FOR="6.6.6.6, 192.0.2.10",
-    )
-    assert AuditEvent.objects.get(action="sign_in").client_address == "192.0.2.10"
+    assert "Cache-Control" not in client.get(reverse("consent"))
+    assert client.get("/healthz")["Cache-Control"].startswith("max-age=0")  # never_cache's
+    settings.WHITENOISE_USE_FINDERS = settings.WHITENOISE_AUTOREFRESH = True
+    people = world()
+    signed_in = sign_in(Client(), people.alice)
+    static = signed_in.get("/static/js/board.js")
+    assert static.status_code == 200
+    assert "no-store" not in static.get("Cache-Control", "")

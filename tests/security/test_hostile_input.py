@@ -5,6 +5,7 @@ never evaluated as a template."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -12,11 +13,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
-from rest_framework.authtoken.models import Token
 
-from epics.models import Epic, Story
+from api.tokens import issue
+from epics.models import Document, Epic, Story
 from requests_app.models import RequestType, Ticket
 from tests.factories import (
+    AccessRequestFactory,
     DocumentFactory,
     EpicFactory,
     StoryFactory,
@@ -24,9 +26,12 @@ from tests.factories import (
     UserFactory,
     pdf_upload,
 )
+from tests.gitlab.test_tag_push_hook import HOOK, SECRET, deliver, tag_push
 from tests.portal.pages import sign_in
 from workflow import services
+from workflow.models import AccessRequest
 from workflow.permissions import CLASSIFIED_OPS, DEVOPS, MDO_PM, PRODUCT_TEAM
+from workflow.tasks import record_gitlab_release
 
 SCRIPT = "<script>alert(1)</script>"
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'
@@ -262,7 +267,7 @@ def test_the_admins_transition_page(client, hostile_world):
 
 def _api(user) -> Client:
     client = Client()
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {Token.objects.create(user=user).key}"
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {issue(user)}"
     return client
 
 
@@ -320,3 +325,156 @@ def test_the_csv_export_is_an_attachment(client, hostile_world):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+# Malformed input on the pages: NUL characters, line breaks (portal/input.py, workflow/text.py) --
+
+NO_NUL = "Null characters are not allowed."
+ONE_LINE = "Keep it on one line: no line breaks."
+
+
+@pytest.mark.parametrize(
+    "path, query",
+    [
+        ("/boards/epics/", {"q": "pay\x00ments"}),
+        ("/boards/triage/", {"q": "\x00"}),
+        ("/boards/epics/column/new/", {"after": "5\x00"}),
+        ("/boards/my-work/", {"after": "\x00"}),
+        ("/boards/epics/", {"q\x00": "x"}),
+    ],
+)
+def test_a_nul_in_a_query_parameter_is_a_400_naming_it(client, pm, path, query):
+    response = sign_in(client, pm).get(path, query)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    name = next(iter(query)).replace("\x00", "\\u0000")
+    assert response.content.decode() == f"The parameter “{name}”: {NO_NUL}"
+
+
+def test_a_nul_in_an_api_query_parameter_is_a_json_400(client, pm):
+    response = client.get("/api/v1/tickets/", {"status": "\x00"}, HTTP_AUTHORIZATION="x")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": f"The parameter “status”: {NO_NUL}",
+        "status": [NO_NUL],
+    }
+
+
+def test_a_nul_in_an_access_justification_is_refused(client, member):
+    response = sign_in(client, member).post(
+        reverse("classified_access"), {"justification": "IL6 deploys\x00"}
+    )
+    assert response.status_code == 400
+    assert response.content.decode() == f"The field “justification”: {NO_NUL}"
+    assert not AccessRequest.objects.exists()
+
+
+def test_a_nul_in_a_rejection_reason_is_refused(client, pm, epic):
+    ticket = TicketFactory(epic=epic)
+    document = DocumentFactory(epic=epic, status=Document.Status.UPLOADED)
+    signed_in = sign_in(client, pm)
+    for path in (
+        reverse("board_reject_ticket", args=[ticket.pk]),
+        reverse("document_reject", args=[document.pk]),
+    ):
+        response = signed_in.post(path, {"reason": "unsigned\x00"})
+        assert response.status_code == 400, path
+        assert response.content.decode() == f"The field “reason”: {NO_NUL}"
+    ticket.refresh_from_db()
+    document.refresh_from_db()
+    assert (ticket.status, document.status) == ("submitted", "uploaded")
+
+
+def test_a_form_that_does_not_parse_is_a_400(client, member):
+    response = sign_in(client, member).post(
+        reverse("classified_access"),
+        data=b"--x\r\nbroken",
+        content_type="multipart/form-data; boundary=",
+    )
+    assert response.status_code == 400
+    assert not AccessRequest.objects.exists()
+
+
+BREAK = "Deploy\r\nBcc: everyone@example.mil"
+
+
+def test_a_ticket_title_on_two_lines_is_a_form_error(client, member, epic):
+    response = sign_in(client, member).post(
+        reverse("ticket_new"),
+        {
+            "team": epic.team_id,
+            "request_type": RequestType.PIPELINE,
+            "impact_level": "IL4",
+            "epic": epic.pk,
+            "title": BREAK,
+        },
+    )
+    assert response.status_code == 400
+    assert ONE_LINE in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_a_release_tag_on_two_lines_is_a_form_error(client, member, team):
+    live = EpicFactory(
+        team=team,
+        status=Epic.Status.PROD_DEPLOY_COMPLETE,
+        production_at=timezone.now() - dt.timedelta(days=2),
+    )
+    DocumentFactory(epic=live)
+    response = sign_in(client, member).post(
+        reverse("release_create", args=[live.pk]), {"tag": "v1.0\nv2.0"}
+    )
+    assert response.status_code == 400
+    assert ONE_LINE in response.content.decode()
+    assert not live.releases.exists()
+
+
+def test_reasons_on_two_lines_are_refused_where_they_are_typed(client, pm, classified, epic):
+    ticket = TicketFactory(epic=epic)
+    document = DocumentFactory(epic=epic, status=Document.Status.UPLOADED)
+    access = AccessRequestFactory()
+    for user, path in (
+        (pm, reverse("board_reject_ticket", args=[ticket.pk])),
+        (pm, reverse("document_reject", args=[document.pk])),
+        (classified, reverse("board_access_decide", args=[access.pk, "deny"])),
+    ):
+        # As the board sends it (HTMX): the row again, saying why, with the refusal's status.
+        response = sign_in(Client(), user).post(path, {"reason": BREAK}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 400, path
+        assert ONE_LINE in response.content.decode(), path
+    ticket.refresh_from_db()
+    document.refresh_from_db()
+    access.refresh_from_db()
+    assert (ticket.status, document.status, access.status) == ("submitted", "uploaded", "pending")
+
+
+# GitLab tag names (workflow/gitlab.py) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "tag, problem",
+    [
+        ("v1.0\nBcc: x@example.mil", ONE_LINE),
+        ("v1.0\rv2", ONE_LINE),
+        ("v1.\x000", NO_NUL),
+    ],
+)
+def test_a_gitlab_tag_that_is_not_one_line_of_text_is_a_400(
+    settings, monkeypatch, epic, tag, problem
+):
+    settings.GITLAB_WEBHOOK_SECRET = SECRET
+    queued = []
+    monkeypatch.setattr(record_gitlab_release, "delay_on_commit", lambda **kw: queued.append(kw))
+    response = deliver(tag_push(tag))
+    assert (response.status_code, queued) == (400, [])
+    assert problem in response.json()["detail"]
+    body = tag_push()
+    body["project"]["web_url"] += "\x00"
+    response = Client().post(
+        HOOK,
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"X-Gitlab-Token": SECRET},
+    )
+    assert (response.status_code, queued) == (400, [])
+    assert NO_NUL in response.json()["detail"]

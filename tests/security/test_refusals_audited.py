@@ -11,9 +11,9 @@ import re
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.tokens import issue
 from epics.models import Document, Epic, Story, Team
 from portal.pages import BY_KEY, PAGES
 from requests_app.models import RequestType, Ticket
@@ -81,7 +81,7 @@ def same_page(first, second) -> bool:
 
 def api(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue(user)}")
     return client
 
 

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from api.tokens import issue
 from epics.models import Document
 from tests.factories import pdf_bytes
 from tests.portal.pages import sign_in, world
@@ -26,6 +26,20 @@ LIES = {
     "svg inside the pdf": pdf_bytes(b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
     "javascript: link inside": pdf_bytes(b"/A << /S /URI /URI (javascript:alert(1)) >>"),
     "iframe inside": pdf_bytes(b"<iframe src=//evil.example>"),
+    # Polyglots that need no <script>: every one was taken before issue 14.
+    "img onerror inside": pdf_bytes(b"<img src=x onerror=alert(document.domain)>"),
+    "IMG in capitals, tab-separated": pdf_bytes(b"<IMG\tSRC=x OnError=alert(1)>"),
+    "body onload inside": pdf_bytes(b"<body onload=alert(1)>"),
+    "object inside": pdf_bytes(b'<object data="//evil.example/x.swf"></object>'),
+    "embed inside": pdf_bytes(b"<embed src=//evil.example/x>"),
+    "meta refresh inside": pdf_bytes(b'<meta http-equiv="refresh" content="0;url=//evil.example">'),
+    "xhtml-namespaced script inside": pdf_bytes(
+        b'<x:script xmlns:x="http://www.w3.org/1999/xhtml">alert(1)</x:script>'
+    ),
+    "svg with a slash for a space": pdf_bytes(b"<svg/onload=alert(1)>"),
+    "a doctype inside": pdf_bytes(b"<!doctype html><p>hi"),
+    "an xml stylesheet inside": pdf_bytes(b'<?xml-stylesheet href="//evil.example/x.xsl"?>'),
+    "vbscript: inside": pdf_bytes(b"(vbscript:msgbox(1))"),
     "too large": pdf_bytes(b"x" * (LIMIT + 1)),
     "a pdf cut short": pdf_bytes()[:-8],
     "empty": b"",
@@ -73,7 +87,7 @@ def test_the_epic_page_refuses_it_and_stores_nothing(client, demo, settings, lie
 @pytest.mark.parametrize("lie", LIES)
 def test_the_api_refuses_it_and_stores_nothing(client, demo, settings, lie):
     documents, files = Document.objects.count(), stored_files(settings)
-    token = Token.objects.create(user=demo.alice).key
+    token = issue(demo.alice)
 
     response = client.post(
         "/api/v1/documents/",

@@ -192,17 +192,17 @@ def test_bad_documents_are_refused_and_not_stored(overrides, field, member, epic
 
 
 def test_an_oversized_document_is_refused(member, epic, settings):
-    settings.DOCUMENT_MAX_BYTES = 200
-    service, kwargs = upload(member, epic, file=pdf_upload(content=pdf_bytes(b"x" * 200)))
+    settings.DOCUMENT_MAX_BYTES = 400
+    service, kwargs = upload(member, epic, file=pdf_upload(content=pdf_bytes(b"x" * 400)))
     error = refused_input(service, "upload", "file", **kwargs)
     assert "limit" in error.fields["file"][0]
     assert not Document.objects.exists()
     assert stored_files(settings) == []
     # At the limit exactly, it is taken.
-    content = pdf_bytes(b"x" * (200 - len(pdf_bytes(b""))))
-    assert len(content) == 200
+    content = pdf_bytes(b"x" * (400 - len(pdf_bytes(b""))))
+    assert len(content) == 400
     service, kwargs = upload(member, epic, file=pdf_upload(content=content))
-    assert service(**kwargs).size == 200
+    assert service(**kwargs).size == 400
 
 
 def test_every_bad_document_field_at_once(member, epic, settings):

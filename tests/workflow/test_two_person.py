@@ -10,9 +10,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.tokens import issue
 from epics.models import Document
 from tests.factories import DocumentFactory, UserFactory, pdf_upload
 from tests.portal.pages import sign_in, text_of
@@ -97,7 +97,7 @@ def test_a_status_conflict_comes_before_the_gate(pm, epic):
 
 def _api(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue(user)}")
     return client
 
 
