@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from epics.forms import DocumentForm, ReleaseForm
 from epics.models import Document, Epic
+from portal.home import waiting_for_cyber
 from portal.http import Attempt, attempt, fragment_of, is_fragment, safe_next, varies
 from portal.pages import guarded, may_open
 from portal.timeline import entries as timeline_entries
@@ -48,6 +49,7 @@ TEMPLATE = "epics/detail.html"
 DOCUMENTS_TEMPLATE = "epics/documents.html"
 TIMELINE_LENGTH = 30
 
+VERIFY_CYBER = action_named(Epic, "verify_cyber_compliance")
 # What each decision on a document does to it, as the page says so.
 DECIDED = {"verify": "verified", "reject": "rejected"}
 
@@ -159,8 +161,18 @@ def _context(
         or gates.epic_has_production(epic),  # what a release needs first, or that it may
         "next_url": next_url,
         "open_upload": open_upload,
+        # Cyber compliance, verified here as on the board's card (MDO PMs and Cyber).
+        "verify_cyber": _verify_cyber_offer(epic, user),
         **extra,
     }
+
+
+def _verify_cyber_offer(epic: Epic, user):
+    """The Verify control of a new-CtF epic not yet verified, for who may verify it."""
+    if not epic.requires_new_ctf or epic.cyber_compliant:
+        return None
+    verify = offer(VERIFY_CYBER, epic, user)
+    return verify if verify.permitted else None
 
 
 @login_required
@@ -185,6 +197,21 @@ def _form_of(page):
         return login_required(require_http_methods(["GET", "POST"])(answer))
 
     return decorate
+
+
+@_form_of(lambda user, pk: reverse("epic_detail", args=[epic_for_user(user, pk).pk]))
+def epic_verify_cyber(request, pk: int):
+    """Record that the new-CtF epic is cyber compliant (the gate before its pipeline starts),
+    then back to the epic's page, or to the documents to verify when asked from there."""
+    user = request.user
+    epic = epic_for_user(user, pk, VERIFY_CYBER.name)
+    verified = attempt(lambda: VERIFY_CYBER.perform(epic, user))
+    if not verified.refused:
+        messages.success(request, f"“{epic}” is verified cyber compliant: its pipeline can start.")
+        return redirect(safe_next(request, reverse("epic_detail", args=[epic.pk])))
+    error = _why(verified, "Cyber compliance was not recorded")
+    return render(request, TEMPLATE, _context(request, epic, cyber_error=error),
+                  status=verified.status)
 
 
 def _epic_page(part: str):
@@ -364,6 +391,9 @@ def _documents_page(request, *, refusal: dict | None = None, status: int = 200):
         "documents": documents,
         "refusal_above": refusal if gone else None,
         "renewals": _due_for_renewal(user, today),
+        "cyber_waiting": list(
+            waiting_for_cyber(user).select_related("team").order_by("created_at", "pk")[:100]
+        ),
         "queue_url": reverse("documents_to_verify"),
         "nav": "documents",
     }

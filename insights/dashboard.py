@@ -29,6 +29,7 @@ from insights.panels.figures import (
 from insights.panels.glance import Glance, glance
 from insights.queries import OPEN_TICKET_STATUSES, Scope
 from requests_app.models import RequestType
+from workflow.business_hours import Calendar
 
 
 @dataclass
@@ -62,7 +63,9 @@ def read(scope: Scope, period: Period, now: dt.datetime) -> Figures:
     finished_rows = queries.finished_tickets(scope, period)
     decisions = queries.triage_decisions(scope, period)
     goal = settings.TRIAGE_GOAL_BUSINESS_HOURS
-    waiting, overdue = queries.submitted_now(scope, metrics.overdue_cutoff(now, goal))
+    calendar = Calendar.load()  # the closure days, read once for every figure
+    cutoff = metrics.overdue_cutoff(now, goal, calendar.hours_between)
+    waiting, overdue = queries.submitted_now(scope, cutoff, now=now, calendar=calendar)
     moves = queries.epic_moves(scope, period)
     there_now = queries.epics_now(scope)
     open_rows = queries.open_tickets(scope)
@@ -80,6 +83,8 @@ def read(scope: Scope, period: Period, now: dt.datetime) -> Figures:
             metrics.lead_time_by_week(finished_rows, period, types), finished_rows, unit, period
         ),
         finished=Finished(metrics.finished_per_week(finished_rows, period, types), types),
-        triage=Triage(metrics.triage_within_goal(decisions, period, goal), waiting, overdue),
+        triage=Triage(
+            metrics.triage_within_goal(decisions, period, goal, calendar), waiting, overdue
+        ),
         open_work=OpenWork(metrics.open_work(open_rows, ImpactLevel.values, OPEN_TICKET_STATUSES)),
     )

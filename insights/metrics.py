@@ -11,7 +11,8 @@ Definitions (docs/insights.md says the same, for people):
 - **Weeks** start on Monday, **days** at midnight, in the portal's time zone.
 - **Triaged within the goal**: an MDO PM took the request out of Submitted (triaged or
   rejected it) within TRIAGE_GOAL_BUSINESS_HOURS on the business calendar the triage
-  reminders use; counted in the week of that decision.
+  reminders use, not counting its time in Needs Info (by its due time:
+  workflow/service_levels.py); counted in the week of that decision.
 - **Time in a status**: each stay of an epic in a status, from the audit row that moved it
   in to the one that moved it out, counted when it ended in the period. Epics still there
   are counted apart, as how many and how long the longest-standing has been there: an
@@ -30,7 +31,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from epics.models import Epic
-from workflow.business_hours import business_hours_between
+from workflow.business_hours import Calendar
+from workflow.service_levels import Pause, paused_hours
 
 # Where an epic rests between requests: its birth status and the statuses a finished
 # request leaves it in. Every other status is work in flight, where an epic waits on
@@ -121,6 +123,7 @@ class TriageDecision:
     ticket_id: int
     filed_at: dt.datetime
     decided_at: dt.datetime
+    pauses: tuple[Pause, ...] = ()  # its stays in Needs Info: the triage clock stopped
 
 
 @dataclass(frozen=True)
@@ -239,14 +242,18 @@ def triage_within_goal(
     decisions: Iterable[TriageDecision],
     period: Period,
     goal_hours: float,
-    hours_between: Callable[[dt.datetime, dt.datetime], float] = business_hours_between,
+    calendar: Calendar | None = None,
 ) -> TriageFigures:
+    """`calendar`: the business calendar with its closure days (without one, the federal
+    holidays only)."""
+    calendar = calendar or Calendar()
     decided: Counter[dt.date] = Counter()
     within: Counter[dt.date] = Counter()
     for row in decisions:
         week = period.week_of(row.decided_at)
         decided[week] += 1
-        within[week] += hours_between(row.filed_at, row.decided_at) <= goal_hours
+        waited = calendar.hours_between(row.filed_at, row.decided_at)
+        within[week] += waited - paused_hours(row.pauses, row.decided_at, calendar) <= goal_hours
     return TriageFigures(
         [WeekShare(week, decided[week], within[week]) for week in period.weeks], goal_hours
     )
@@ -255,13 +262,16 @@ def triage_within_goal(
 def overdue_cutoff(
     now: dt.datetime,
     goal_hours: float,
-    hours_between: Callable[[dt.datetime, dt.datetime], float] = business_hours_between,
+    hours_between: Callable[[dt.datetime, dt.datetime], float] | None = None,
 ) -> dt.datetime | None:
     """The instant before which a request still in Submitted has waited past the goal.
 
     Business hours up to now only shrink as the filing time moves later, so "filed before
-    the cutoff" is "overdue", and the database can count them. None: nothing can be overdue
-    (a calendar without working hours)."""
+    the cutoff" is "overdue" for a request never in Needs Info, and the database can count
+    them (insights/queries.py counts the paused ones apart). None: nothing can be overdue
+    (a calendar without working hours). `hours_between`: the calendar's (without one, the
+    federal holidays only)."""
+    hours_between = hours_between or Calendar().hours_between
     early, step = now, dt.timedelta(days=7)
     while hours_between(early, now) <= goal_hours:
         if step > dt.timedelta(days=3660):

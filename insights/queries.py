@@ -22,11 +22,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 
 from epics.models import Epic
 from insights.metrics import EpicMove, FinishedTicket, Period, StatusNow, TriageDecision
 from requests_app.models import Ticket
+from workflow import service_levels
+from workflow.business_hours import Calendar
 from workflow.models import AuditEvent
 
 OPEN_TICKET_STATUSES = (Ticket.Status.SUBMITTED, Ticket.Status.TRIAGED, Ticket.Status.IN_PROGRESS)
@@ -109,19 +111,36 @@ def triage_decisions(scope: Scope, period: Period) -> list[TriageDecision]:
         .order_by("created_at", "pk")
         .values_list("object_id", "filed_at", "created_at")
     )
-    return [TriageDecision(ticket, filed, decided) for ticket, filed, decided in rows]
+    rows = list(rows)
+    stays = service_levels.pauses({ticket for ticket, _, _ in rows})  # one query
+    return [
+        TriageDecision(ticket, filed, decided, tuple(stays.get(ticket, ())))
+        for ticket, filed, decided in rows
+    ]
 
 
-def submitted_now(scope: Scope, overdue_before: dt.datetime | None) -> tuple[int, int]:
-    """Requests waiting in Submitted now, and how many of them were filed before the cutoff
-    (waiting past the triage goal)."""
+def submitted_now(
+    scope: Scope, overdue_before: dt.datetime | None, *, now: dt.datetime, calendar: Calendar
+) -> tuple[int, int]:
+    """Requests waiting in Submitted now, and how many of them are past their triage due
+    time: those never in Needs Info when filed before the cutoff (counted in the
+    database), the others (filed before it too) by their due time."""
     waiting = tickets_in(scope).filter(status=Ticket.Status.SUBMITTED)
     if overdue_before is None:
         return waiting.count(), 0
-    counts = waiting.aggregate(
-        waiting=Count("pk"), overdue=Count("pk", filter=Q(created_at__lt=overdue_before))
+    was_paused = Exists(
+        _done(Ticket).filter(object_id=OuterRef("pk"), to_status=service_levels.NEEDS_INFO)
     )
-    return counts["waiting"], counts["overdue"]
+    counts = waiting.annotate(was_paused=was_paused).aggregate(
+        waiting=Count("pk"),
+        overdue=Count("pk", filter=Q(created_at__lt=overdue_before, was_paused=False)),
+    )
+    paused = dict(
+        waiting.filter(was_paused, created_at__lt=overdue_before).values_list("pk", "created_at")
+    )
+    due = service_levels.due_times(paused, now=now, calendar=calendar) if paused else {}
+    late = sum(1 for at in due.values() if at is not None and now > at)
+    return counts["waiting"], counts["overdue"] + late
 
 
 def _status_changes():

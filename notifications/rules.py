@@ -3,17 +3,24 @@ event into messages, each for an audience (a role, a team, or one person).
 
 The outbox (notifications/outbox.py) writes the rows of these messages; the services'
 runner asks it to for the events of each action.
+
+Subjects and bodies are plain text, with no markup of their own: titles, names, reasons and
+tags are interpolated as they were typed, and each channel makes the whole text harmless
+for where it goes (notifications/neutral.py: a Mattermost post shows it literally, an
+e-mail subject stays on one line).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
 from workflow.dates import day
-from workflow.models import portal_today
+from workflow.models import AuditEvent, portal_today
 from workflow.permissions import CLASSIFIED_OPS, CYBER, DEVOPS, MDO_PM
 
 EVENT_TYPES = {
@@ -35,6 +42,10 @@ EVENT_TYPES = {
     "ctf_expiring": "A CtF letter expires within 90, 30 or 7 days (your team's, or for Cyber)",
     "ctf_renewal_due": "A CtF letter is due for renewal (your team's, or for Cyber)",
     "triage_overdue": "A request waits for triage past the goal",
+    "comment": "A comment on a request you follow, or one that mentions you",
+    "info_asked": "An MDO PM asks your team about a request",
+    "info_provided": "A team answers an MDO PM's question",
+    "info_reminder": "Your team's request still waits for your answer",
 }
 
 
@@ -117,6 +128,8 @@ def _ticket_messages(event, ticket) -> list[Message]:
         return [
             Message("ticket_done", team, f"Request {what} is done", "Your request is done.", url)
         ]
+    if event.action in ("ask_for_info", "provide_info"):
+        return _info_messages(event, ticket, what, url)
     if event.action == "open_classified_story":
         return [
             Message(
@@ -261,12 +274,79 @@ def _access_messages(event, access) -> list[Message]:
     return []
 
 
+def _info_messages(event, ticket, what: str, url: str) -> list[Message]:
+    """Needs Info: the question goes to the team, the answer to the MDO PMs."""
+    text = ticket.comments.filter(pk=event.detail.get("comment")).values_list("body", flat=True)
+    said = excerpt(next(iter(text), ""))
+    if event.action == "ask_for_info":
+        return [
+            Message(
+                "info_asked",
+                Audience(team=ticket.team),
+                f"Request {what} needs information",
+                f"{event.actor_name} asks: {said}\nAnswer on the request page; it waits for "
+                "triage again once you have.",
+                url,
+            )
+        ]
+    return [
+        Message(
+            "info_provided",
+            Audience(role=MDO_PM),
+            f"Request {what} is answered",
+            f"{event.actor_name} answered: {said}\nThe request waits for triage again.",
+            url,
+        )
+    ]
+
+
+def excerpt(text: str, most: int = 600) -> str:
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
+def _comment_messages(event, comment) -> list[Message]:
+    """A comment tells those @mentioned, the ticket's team (not of an internal note), its
+    stories' assignees and the MDO PMs who acted on it. A question or an answer is told by
+    its transition instead (`_info_messages`). Mentions come first: whoever is both mentioned
+    and otherwise told gets the mention (one notification per event and person)."""
+    if event.action != "create" or event.detail.get("via"):
+        return []
+    ticket = comment.ticket
+    url = link_to("ticket_detail", ticket.pk) + f"#comment-{comment.pk}"
+    where = f"request #{ticket.pk} {ticket.title}"
+    note = "internal note" if comment.internal else "comment"
+    body = f"{event.actor_name} wrote: {excerpt(comment.body)}"
+    messages = [
+        Message(
+            "comment",
+            Audience(user=user),
+            f"{event.actor_name} mentioned you on {where}",
+            body,
+            url,
+        )
+        for user in getattr(comment, "mentioned", ())
+    ]
+    followed = f"New {note} on {where}"
+    if not comment.internal:
+        messages.append(Message("comment", Audience(team=ticket.team), followed, body, url))
+    acted = AuditEvent.objects.for_object(ticket).filter(outcome="done").values("actor_id")
+    users = get_user_model().objects.filter(is_active=True)
+    followers = users.filter(
+        Q(assigned_stories__ticket=ticket)
+        | Q(groups__name=MDO_PM) & (Q(pk__in=acted) | Q(comments__ticket=ticket))
+    )
+    for user in followers.distinct().order_by("pk"):
+        messages.append(Message("comment", Audience(user=user), followed, body, url))
+    return messages
+
+
 RULES = {
     "ticket": _ticket_messages,
     "story": _story_messages,
     "epic": _epic_messages,
     "document": _document_messages,
     "accessrequest": _access_messages,
+    "comment": _comment_messages,
 }
 
 

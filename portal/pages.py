@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from epics.models import Document, Epic, Story
 from requests_app.models import Ticket
 from workflow.audit import record
-from workflow.models import AccessRequest, AuditEvent
+from workflow.models import AccessRequest, AuditEvent, ClosureDay
 from workflow.permissions import (
     CLASSIFIED_OPS,
     CYBER,
@@ -133,6 +133,18 @@ PAGES = (
             "and see there whether they are verified or rejected (and why). They are told of "
             "each decision."
         ),
+    ),
+    Page(
+        "closures",
+        "closure_days",
+        "Closure days",
+        "Recording closure days",
+        "MDO PMs, who keep the business calendar the triage goal is counted on",
+        _role(MDO_PM),
+        about=ClosureDay,
+        # Kept a few times a year: linked from the triage queue, not in every page's header.
+        listed=lambda user: False,
+        advice="Each request's page shows when it is due for triage, closure days counted.",
     ),
     Page(
         "audit",

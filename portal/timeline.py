@@ -24,6 +24,8 @@ PHRASES = {
         "start_work": "started work on the request",
         "finish": "finished the work on the request",
         "open_classified_story": "opened the Classified Ops story",
+        "ask_for_info": "asked the team for information",
+        "provide_info": "answered the question",
     },
     "story": {
         "create": "opened the story",

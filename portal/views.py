@@ -11,18 +11,17 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from epics.models import Document
 from portal import sso
+from portal.home import work_for
 from portal.http import Attempt, attempt, safe_next
 from portal.middleware import consent_given, record_consent
 from requests_app import checklist
 from requests_app.models import Ticket
 from workflow import gates, services
 from workflow.models import AccessRequest
-from workflow.permissions import CLASSIFIED_OPS, CYBER, MDO_PM, has_role, sees_all_teams
+from workflow.permissions import CLASSIFIED_OPS, has_role, sees_all_teams
 from workflow.selectors import (
     access_requests_for,
-    documents_for,
     epics_for,
     member_teams,
     teams_for,
@@ -30,7 +29,12 @@ from workflow.selectors import (
 )
 
 # Requests still moving: the home page lists them.
-OPEN_STATUSES = (Ticket.Status.SUBMITTED, Ticket.Status.TRIAGED, Ticket.Status.IN_PROGRESS)
+OPEN_STATUSES = (
+    Ticket.Status.SUBMITTED,
+    Ticket.Status.NEEDS_INFO,
+    Ticket.Status.TRIAGED,
+    Ticket.Status.IN_PROGRESS,
+)
 HOME_OPEN_LIMIT = 50
 
 
@@ -89,12 +93,7 @@ def home(request):
         "more_open": len(open_tickets) > HOME_OPEN_LIMIT,
         "staff": sees_all_teams(user),
         "all_teams": list(teams_for(user).prefetch_related(None)) if not teams else [],
-        # Those who verify documents see how many wait for them (epics/views.py).
-        "documents_waiting": (
-            documents_for(user).filter(status=Document.Status.UPLOADED).count()
-            if has_role(user, MDO_PM, CYBER)
-            else None
-        ),
+        "work": work_for(user, teams),  # what waits for this person, by role (portal/home.py)
         "nav": "home",
     }
     return render(request, "portal/home.html", context)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from requests_app.models import Ticket
-from workflow.admin import StatusReadOnlyAdmin
+from requests_app.models import Comment, CommentAttachment, Ticket
+from workflow.admin import KeptForever, StatusReadOnlyAdmin
 
 
 @admin.register(Ticket)
@@ -32,3 +32,46 @@ class TicketAdmin(StatusReadOnlyAdmin):
 
     def has_add_permission(self, request):
         return False  # filing goes through ticket_file, which checks every gate
+
+
+class ReadOnly(KeptForever):
+    """Shown, never added, changed or deleted here: comments are written through the
+    conversation (workflow/services/comments.py) and never edited."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CommentAttachmentInline(admin.TabularInline):
+    model = CommentAttachment
+    fields = ("name", "size", "content_type", "file")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnly):
+    list_display = ("pk", "ticket", "author", "kind", "internal", "created_at")
+    list_filter = ("internal", "kind")
+    search_fields = ("=id", "=ticket__id", "body", "author__username")
+    list_select_related = ("ticket", "author")
+    date_hierarchy = "created_at"
+    inlines = [CommentAttachmentInline]
+
+
+@admin.register(CommentAttachment)
+class CommentAttachmentAdmin(ReadOnly):
+    list_display = ("pk", "name", "comment", "size", "content_type")
+    list_filter = ("content_type",)
+    search_fields = ("=id", "name", "=comment__id", "=comment__ticket__id")
+    list_select_related = ("comment",)

@@ -15,6 +15,7 @@ from workflow import request_types
 from workflow.fsm import StateMachine
 from workflow.permissions import MDO_PM, role_permission, team_member_permission
 from workflow.request_types import RequestType
+from workflow.text import single_line
 
 # Each request type's rules are declared in workflow/request_types.py; the database holds
 # the ones a row must keep whatever path wrote it.
@@ -33,6 +34,7 @@ def _stories_not_started(ticket) -> bool:
 class Ticket(StateMachine):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Submitted"
+        NEEDS_INFO = "needs_info", "Needs Info"
         TRIAGED = "triaged", "Triaged"
         IN_PROGRESS = "in_progress", "In Progress"
         DONE = "done", "Done"
@@ -50,7 +52,7 @@ class Ticket(StateMachine):
     )
     request_type = models.CharField(max_length=20, choices=RequestType.choices)
     impact_level = models.CharField(max_length=3, choices=ImpactLevel.choices)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=[single_line])
     description = models.TextField(blank=True)
     application_name = models.CharField(max_length=200, blank=True)
     status = FSMField(
@@ -108,7 +110,7 @@ class Ticket(StateMachine):
 
     @transition(
         field=status,
-        source=[Status.SUBMITTED, Status.TRIAGED],
+        source=[Status.SUBMITTED, Status.NEEDS_INFO, Status.TRIAGED],
         target=Status.REJECTED,
         permission=role_permission(MDO_PM),
         conditions=[_stories_not_started],
@@ -118,11 +120,30 @@ class Ticket(StateMachine):
 
     @transition(
         field=status,
-        source=Status.SUBMITTED,
+        source=[Status.SUBMITTED, Status.NEEDS_INFO],
         target=Status.WITHDRAWN,
         permission=team_member_permission,
     )
     def withdraw(self):
+        pass
+
+    # The question and its answer are comments (workflow/services/tickets.py).
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.NEEDS_INFO,
+        permission=role_permission(MDO_PM),
+    )
+    def ask_for_info(self):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.NEEDS_INFO,
+        target=Status.SUBMITTED,
+        permission=team_member_permission,
+    )
+    def provide_info(self):
         pass
 
     @transition(
@@ -143,3 +164,73 @@ class Ticket(StateMachine):
     @transition(field=status, source=Status.IN_PROGRESS, target=Status.DONE)
     def finish(self):
         pass
+
+
+class Comment(models.Model):
+    """One message in a ticket's conversation: plain text, never edited or deleted (a
+    correction is a new comment). An internal note is for Party Bus staff and auditors only
+    (workflow/permissions.py, `reads_internal_notes`)."""
+
+    MAX_LENGTH = 10_000
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        QUESTION = "question", "Question"  # asked with ask_for_info
+        ANSWER = "answer", "Answer"  # given with provide_info
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    body = models.TextField(max_length=MAX_LENGTH)
+    internal = models.BooleanField(
+        default=False, help_text="Seen only by MDO PMs, DevOps, Cyber, Classified Ops, auditors."
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="comment_has_a_body"),
+            models.CheckConstraint(
+                condition=Q(kind="comment") | Q(internal=False),
+                name="question_and_answer_are_not_internal",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Comment {self.pk} on ticket #{self.ticket_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A comment is never edited: a correction is a new comment.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A comment is never deleted.")
+
+
+class CommentAttachment(models.Model):
+    """A file a comment carries, checked by its content (workflow/attachments.py)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to="comments/%Y/%m/")
+    name = models.CharField(max_length=255, help_text="The file's name as it was uploaded.")
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=40, help_text="As its content says.")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("An attachment is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("An attachment is never deleted.")

@@ -17,16 +17,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from epics.models import Story
-from portal.http import fragment_of, is_fragment, varies
+from portal.http import attempt, fragment_of, is_fragment, safe_next, varies
 from portal.timeline import entries as timeline_entries
 from requests_app import checklist, sequences
+from requests_app.comments import thread_context
 from requests_app.forms import RequestForm, TicketFilterForm
 from requests_app.models import Ticket
-from workflow import request_types, services
+from workflow import forecast, request_types, services
 from workflow.actions import action_named, transitions_for
 from workflow.errors import GatesUnmet, InvalidInput, Refusal
 from workflow.models import AccessRequest
-from workflow.permissions import has_classified_access
+from workflow.permissions import has_classified_access, is_member
 from workflow.selectors import (
     access_requests_for,
     classified_story_of,
@@ -228,6 +229,9 @@ def _detail_context(request, ticket: Ticket, *, notice: str = "", error: str = "
         "stories": stories,
         "timeline": timeline_entries(*sources, viewer=user),
         "withdraw": transitions.get("withdraw"),
+        "forecast": forecast.forecast(ticket),
+        "forecast_method": forecast.METHOD,
+        **thread_context(user, ticket, transitions),
         "notice": notice,
         "error": error,
         **_classified_context(request, ticket),
@@ -263,6 +267,64 @@ def request_withdraw(request, pk: int):
     return render(request, f"{DETAIL_TEMPLATE}#ticket-main", context, status=status)
 
 
+# The conversation (requests_app/comments.py) -----------------------------------------------
+
+
+def _after(request, pk: int, outcome, done: str):
+    """The request page after a conversation action: a redirect with a message, or for HTMX
+    the page's main region, saying what happened or why nothing did."""
+    error = f"Not done: {outcome.detail} {outcome.problems}".strip() if outcome.refused else ""
+    if not is_fragment(request):
+        (messages.error if error else messages.success)(request, error or done)
+        return redirect(safe_next(request, reverse("ticket_detail", args=[pk])))
+    context = _detail_context(
+        request, ticket_for_user(request.user, pk), notice="" if error else done, error=error
+    )
+    if error:
+        context["draft"] = request.POST
+    status = outcome.status if outcome.refused else 200
+    return render(request, f"{DETAIL_TEMPLATE}#ticket-main", context, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def request_comment(request, pk: int):
+    ticket = ticket_for_user(request.user, pk, "comment")
+    outcome = attempt(
+        lambda: services.ticket_comment(
+            by=request.user,
+            ticket=ticket,
+            body=request.POST.get("body", ""),
+            internal=request.POST.get("internal") == "on",
+            attachments=request.FILES.getlist("attachments"),
+        )
+    )
+    return _after(request, pk, outcome, "Comment added.")
+
+
+def _transition_with_text(request, pk: int, name: str, param: str, done: str):
+    ticket = ticket_for_user(request.user, pk, name)
+    text = request.POST.get(param, "")
+    outcome = attempt(
+        lambda: action_named(Ticket, name).perform(ticket, request.user, **{param: text})
+    )
+    return _after(request, pk, outcome, done)
+
+
+@login_required
+@require_http_methods(["POST"])
+def request_ask_for_info(request, pk: int):
+    done = "Question sent: the request waits in Needs Info for the team's answer."
+    return _transition_with_text(request, pk, "ask_for_info", "question", done)
+
+
+@login_required
+@require_http_methods(["POST"])
+def request_provide_info(request, pk: int):
+    done = "Answer sent: the request waits for triage again."
+    return _transition_with_text(request, pk, "provide_info", "answer", done)
+
+
 # A team's requests -------------------------------------------------------------------------
 
 LIST_TEMPLATE = "requests_app/team_list.html"
@@ -281,6 +343,7 @@ def team_requests(request, pk: int):
         "filters": filters,
         "page": page,
         "filtered": filtered,
+        "may_file": is_member(request.user, team.pk),  # staff read a team's list, members file
         "nav": "team",
     }
     return varies(render(request, fragment_of(request, LIST_TEMPLATE, "results"), context))

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from epics.models import Document, Epic, Story
 from requests_app.models import Ticket
 from workflow import request_types, services
+from workflow.errors import InvalidInput
 from workflow.fsm import may_take, permission_of, starts_from
 from workflow.models import AccessRequest
 from workflow.permissions import who_may
 from workflow.services import Verdict
+from workflow.text import line_problem
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ class Action:
         return may_take(method, user) and starts_from(method)
 
     def perform(self, obj, user, **params):
+        # A reason is one line (workflow/text.py), whichever page or endpoint gave it.
+        if problem := line_problem(params.get("reason")):
+            raise InvalidInput({"reason": [problem]})
         return self.run(by=user, **{self.subject: obj}, **params)
 
 
@@ -65,6 +70,22 @@ ACTIONS: dict[type, tuple[Action, ...]] = {
             services.check_ticket_withdraw,
             services.ticket_withdraw,
             "ticket",
+        ),
+        Action(
+            "ask_for_info",
+            "Ask for info",
+            services.check_ticket_ask_for_info,
+            services.ticket_ask_for_info,
+            "ticket",
+            params=("question",),
+        ),
+        Action(
+            "provide_info",
+            "Answer",
+            services.check_ticket_provide_info,
+            services.ticket_provide_info,
+            "ticket",
+            params=("answer",),
         ),
         Action(
             "open_classified_story",

@@ -23,7 +23,7 @@ from django.template.response import TemplateResponse
 from workflow.actions import ACTIONS, Action
 from workflow.audit import record
 from workflow.errors import Refusal
-from workflow.models import AccessRequest, AuditEvent
+from workflow.models import AccessRequest, AuditEvent, ClosureDay
 from workflow.permissions import CLASSIFIED_OPS, DEVOPS
 from workflow.selectors import Requested, as_id
 
@@ -77,6 +77,12 @@ class TransitionParamsForm(forms.Form):
     days = forms.CharField(
         required=False, help_text="Days of access from today (1 to 365); empty for the default."
     )
+    question = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+        help_text="What the team should answer (it becomes a comment they see).",
+    )
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000)
     assignee = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(),
         help_text="A DevOps engineer (a Classified Ops member for a Classified Ops story).",
@@ -199,6 +205,23 @@ class AuditEventAdmin(KeptForever):
     search_fields = ("actor_name", "object_repr", "object_id", "reason")
     date_hierarchy = "created_at"
     list_select_related = ("actor",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(KeptForever):
+    """Closure days, read-only: MDO PMs record and withdraw them on their page (/closures/),
+    through the service that audits each."""
+
+    list_display = ("date", "reason", "recorded_by", "created_at", "withdrawn_at")
+    list_filter = ("withdrawn_at",)
+    search_fields = ("reason",)
+    list_select_related = ("recorded_by", "withdrawn_by")
 
     def has_add_permission(self, request):
         return False

@@ -205,3 +205,42 @@ class AccessRequest(StateMachine):
     )
     def expire(self):
         """An approval past its last day is Expired; who approved it stays `decided_by`."""
+
+
+class ClosureDayQuerySet(models.QuerySet):
+    def in_force(self):
+        """The closures the business calendar counts: recorded and not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class ClosureDay(models.Model):
+    """A day MDO is closed besides the federal holidays (a base closure, an executive-order
+    day off), recorded by an MDO PM: no business time passes on it. Never deleted: a
+    mistaken one is withdrawn (who and when kept), and both are audited."""
+
+    date = models.DateField()
+    reason = models.CharField(max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClosureDayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_closure_in_force_per_day",
+            ),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="closure_day_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"Closed {self.date:%a} {self.date.day} {self.date:%b %Y}: {self.reason}"

@@ -72,6 +72,16 @@ def reads_the_trail(user: AbstractBaseUser) -> bool:
     return has_role(user, AUDITOR)
 
 
+def writes_internal_notes(user: AbstractBaseUser) -> bool:
+    """Internal notes on a ticket's conversation are written by Party Bus staff."""
+    return has_role(user, *STAFF_ROLES)
+
+
+def reads_internal_notes(user: AbstractBaseUser) -> bool:
+    """Staff and auditors read internal notes; product team members never do."""
+    return has_role(user, *READS_EVERYTHING)
+
+
 def team_ids_of(user: AbstractBaseUser) -> frozenset[int]:
     """The teams the user is a member of (cached on the user object)."""
     if not user.is_authenticated:

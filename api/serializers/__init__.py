@@ -53,6 +53,7 @@ from api.serializers.resources import (
 )
 from api.serializers.schema import (
     ConflictSerializer,
+    CredentialsSerializer,
     ErrorSerializer,
     GatesUnmetSerializer,
     TokenSerializer,
@@ -71,6 +72,7 @@ __all__ = [
     "AccessRequestSerializer",
     "AuditEventSerializer",
     "ConflictSerializer",
+    "CredentialsSerializer",
     "DocumentFilters",
     "DocumentInputSerializer",
     "DocumentSerializer",

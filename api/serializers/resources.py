@@ -15,7 +15,9 @@ from api.serializers.fields import (
 from api.serializers.transitions import TransitionsField
 from epics.models import Document, Epic, Release, Story, Team
 from requests_app.models import Ticket
+from workflow import forecast as forecasting
 from workflow.models import AccessRequest
+from workflow.service_levels import triage_clocks
 
 
 # An object with a status machine: its status's label, and what the caller could do next.
@@ -124,6 +126,28 @@ class DocumentSerializer(DecidedObjectSerializer):
         )
 
 
+def _with_clocks_and_forecasts(tickets: list[Ticket]) -> list[Ticket]:
+    """Each ticket with its triage clock and its forecast, computed for all of them at once
+    (two queries each), not ticket by ticket."""
+    clocks, forecasts = triage_clocks(tickets), forecasting.forecasts(tickets)
+    for ticket in tickets:
+        ticket.triage_clock, ticket.predicted = clocks[ticket.pk], forecasts[ticket.pk]
+    return tickets
+
+
+class TicketListSerializer(serializers.ListSerializer):
+    """A page of tickets, their clocks and forecasts read for the whole page."""
+
+    def to_representation(self, data):
+        tickets = list(data.all() if hasattr(data, "all") else data)
+        return super().to_representation(_with_clocks_and_forecasts(tickets))
+
+
+class ForecastSerializer(serializers.Serializer):
+    p50 = serializers.DateField(read_only=True, help_text="Half were done by this date.")
+    p85 = serializers.DateField(read_only=True, help_text="85% were done by this date.")
+
+
 class TicketSerializer(WorkflowObjectSerializer):
     request_type_display = display_field("request_type")
     created_by = username_field()
@@ -134,9 +158,28 @@ class TicketSerializer(WorkflowObjectSerializer):
     classified_story = serializers.SerializerMethodField(
         help_text="Id of its story on the Classified Ops board (IL6), or null."
     )
+    triage_due_at = UTCDateTimeField(
+        source="triage_clock.due_at",
+        allow_null=True,
+        help_text="When it is due for triage: filing + the triage goal in business hours + "
+        "the business time it spent in Needs Info. Null once it has left triage.",
+    )
+    overdue = serializers.BooleanField(
+        source="triage_clock.overdue",
+        read_only=True,
+        help_text="In Submitted past its triage due time.",
+    )
+    forecast = ForecastSerializer(
+        source="predicted",
+        read_only=True,
+        allow_null=True,
+        help_text=f"{forecasting.METHOD} Null for a closed ticket, or with fewer than "
+        f"{forecasting.FORECAST_MINIMUM} such requests finished.",
+    )
 
     class Meta:
         model = Ticket
+        list_serializer_class = TicketListSerializer
         fields = [
             "id",
             "team",
@@ -155,8 +198,16 @@ class TicketSerializer(WorkflowObjectSerializer):
             "stories",
             "classified_story",
             "transitions",
+            "triage_due_at",
+            "overdue",
+            "forecast",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        if not hasattr(instance, "triage_clock"):  # one ticket (a page sets them all)
+            _with_clocks_and_forecasts([instance])
+        return super().to_representation(instance)
 
     def get_classified_story(self, ticket) -> int | None:
         # From the prefetched stories: no query per ticket.

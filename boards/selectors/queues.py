@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import (
     Q,
 )
@@ -20,30 +22,63 @@ from boards.selectors.columns import (
 )
 from epics.models import Epic, Story
 from requests_app.models import Ticket
+from workflow import service_levels
 from workflow.selectors import stories_for, tickets_for
 
 # The triage queue ---------------------------------------------------------------------------
 
 
-def triage_queue(user, cursor=None) -> tuple[list[Ticket], str, int]:
-    """Submitted tickets, oldest first, a page at a time, with what their gates read (the
-    epic's documents, stories and pipelines); the next page's cursor; how many wait in all."""
+def triage_queue(user, after: str = "", *, now: dt.datetime) -> tuple[list[Ticket], str, int]:
+    """Submitted tickets, soonest due for triage first (then oldest), a page at a time, with
+    what their gates read (the epic's documents, stories and pipelines) and each one's
+    `triage_clock`; the next page's cursor; how many wait in all.
+
+    The due time is computed, not stored (workflow/service_levels.py), so the order is made
+    here: every waiting ticket's id and filing time, their Needs Info pauses and the
+    calendar (three queries), then the page's tickets: the same queries at any length."""
     waiting = _waiting_for_triage(user)
-    queryset = (
+    filed = dict(waiting.order_by().values_list("pk", "created_at"))
+    due = service_levels.due_times(filed, now=now)
+
+    def key(pk: int) -> tuple[int, int, int]:
+        at = due[pk]
+        return (_micros(at) if at is not None else NEVER, _micros(filed[pk]), pk)
+
+    order = sorted(filed, key=key)
+    cursor = _parse_triage_cursor(after)
+    if cursor is not None:
+        order = [pk for pk in order if key(pk) > cursor]
+    size = page_size()
+    page = order[:size]
+    found = (
         waiting.prefetch_related(None)
         .prefetch_related("epic__documents", "epic__stories", "epic__pipelines")
-        .order_by("created_at", "pk")
+        .in_bulk(page)
     )
-    if cursor is not None:
-        at, pk = cursor
-        queryset = queryset.filter(Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk))
-    size = page_size()
-    tickets = list(queryset[: size + 1])
-    more = ""
-    if len(tickets) > size:
-        last = tickets[size - 1]
-        more = f"{(last.created_at - EPOCH) // MICROSECOND}.{last.pk}"
-    return tickets[:size], more, waiting.count()
+    tickets = [found[pk] for pk in page if pk in found]
+    for ticket in tickets:
+        at = due[ticket.pk]
+        ticket.triage_clock = service_levels.TriageClock(
+            at, service_levels.is_overdue(ticket.status, at, now), False
+        )
+    more = ".".join(map(str, key(page[-1]))) if len(order) > size else ""
+    return tickets, more, len(filed)
+
+
+NEVER = 2**62  # the due time of a ticket that is never due (a calendar without working days)
+
+
+def _micros(at: dt.datetime) -> int:
+    return (at - EPOCH) // MICROSECOND
+
+
+def _parse_triage_cursor(text: str) -> tuple[int, int, int] | None:
+    """ "<due>.<filed>.<id>" (microseconds since 1970) of the row a page ends with."""
+    try:
+        due, filed, pk = (int(part) for part in (text or "").split("."))
+    except ValueError:
+        return None
+    return due, filed, pk
 
 
 def _waiting_for_triage(user):

@@ -22,6 +22,7 @@ from django_htmx.http import push_url
 from boards import moves, selectors
 from boards.selectors import Filters
 from portal.http import attempt, is_fragment, private, safe_next, with_query
+from requests_app.comments import threads_of
 from workflow.permissions import CLASSIFIED_OPS, DEVOPS, MDO_PM, has_role
 
 BOARD_TEMPLATE = "boards/board.html"
@@ -165,8 +166,17 @@ def panel_context(request, card, options, *, kind, role, **extra) -> dict:
         "next": safe_next(request, board),
         "now": selectors.now(),
         "nav": NAV[kind],
+        # The conversation of the card's requests (WORKFLOWS.md), read here, written on the
+        # request page.
+        "conversation": threads_of(request.user, _ticket_ids(card, kind)),
         **extra,
     }
+
+
+def _ticket_ids(card, kind: str) -> list[int]:
+    if kind == "epics":
+        return [story.ticket_id for story in card.open_stories if story.ticket_id]
+    return [card.ticket_id] if card.ticket_id else []
 
 
 def panel_response(request, context: dict):

@@ -1,5 +1,5 @@
-"""The triage queue (MDO PMs): submitted requests, oldest first, a page at a time, each with
-its checks; triage or reject each in place."""
+"""The triage queue (MDO PMs): submitted requests, soonest due for triage first, a page at a
+time, each with its checks; triage or reject each in place."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from portal.pages import guarded
 from requests_app.models import Ticket
 from workflow import services
 from workflow.actions import action_named, offer
-from workflow.business_hours import business_hours_between
 from workflow.selectors import ticket_for_user
+from workflow.service_levels import triage_clock
 
 PAGE = "triage"
 TRIAGE_TEMPLATE = "boards/triage.html"
@@ -24,6 +24,7 @@ TRIAGE, REJECT = action_named(Ticket, "triage"), action_named(Ticket, "reject")
 
 
 def _triage_row(ticket: Ticket, user, *, now, clashing: set[int], **extra) -> dict:
+    """A row: `ticket.triage_clock` is its clock (workflow/service_levels.py), or None."""
     if ticket.kind.opens_epic and ticket.pk not in clashing:
         # A new CtF has no gate at triage; only an epic now holding its name stands in the way
         # (found for the whole page in one query; check_ticket_triage would ask per ticket).
@@ -34,25 +35,25 @@ def _triage_row(ticket: Ticket, user, *, now, clashing: set[int], **extra) -> di
     checks = services.triage_gates(ticket) if not verdict.conflict else []
     shown = {check.code for check in checks}
     checks += [check for check in verdict.unmet if check.code not in shown]
-    hours = business_hours_between(ticket.created_at, now)
+    clock = getattr(ticket, "triage_clock", None)
     return {
         "ticket": ticket,
         "offer": offered,
         "checks": checks,
-        "hours": hours,
+        "due_at": clock.due_at if clock else None,
         "age": age(ticket.created_at, now),
-        "overdue": hours > settings.TRIAGE_GOAL_BUSINESS_HOURS,
+        "overdue": bool(clock and clock.overdue),
         **extra,
     }
 
 
 @guarded(PAGE, ("GET",))
 def triage_queue(request):
-    """Submitted requests, oldest first, a page at a time; triage or reject each in place."""
+    """Submitted requests, soonest due first, a page at a time; triage or reject each in
+    place."""
     user = request.user
-    cursor = selectors.parse_cursor(request.GET.get("after", ""))
-    tickets, more, waiting = selectors.triage_queue(user, cursor)
     now = selectors.now()
+    tickets, more, waiting = selectors.triage_queue(user, request.GET.get("after", ""), now=now)
     clashing = selectors.clashing_new_ctf_names(tickets)
     context = {
         "rows": [_triage_row(ticket, user, now=now, clashing=clashing) for ticket in tickets],
@@ -71,10 +72,12 @@ def _triage_answer(request, ticket: Ticket, *, notice: str = "", error: str = ""
         return redirect("board_triage")
     user = request.user
     ticket = ticket_for_user(user, ticket.pk)
+    now = selectors.now()
+    ticket.triage_clock = triage_clock(ticket, now=now)
     row = _triage_row(
         ticket,
         user,
-        now=selectors.now(),
+        now=now,
         clashing=selectors.clashing_new_ctf_names([ticket]),
         notice=notice,
         error=error,

@@ -20,6 +20,7 @@ def test_a_submitted_ticket_for_each_role(api, member, pm, devops, cyber, epic):
     assert offered(api(pm), "tickets", ticket.pk) == [
         {"name": "triage", "label": "Triage", "allowed": True, "unmet": []},
         {"name": "reject", "label": "Reject", "allowed": True, "unmet": []},
+        {"name": "ask_for_info", "label": "Ask for info", "allowed": True, "unmet": []},
     ]
     assert offered(api(member), "tickets", ticket.pk) == [
         {"name": "withdraw", "label": "Withdraw", "allowed": True, "unmet": []}
@@ -30,19 +31,19 @@ def test_a_submitted_ticket_for_each_role(api, member, pm, devops, cyber, epic):
 
 def test_unmet_gates_are_listed_before_the_caller_tries(api, pm, done_epic):
     ticket = TicketFactory(epic=done_epic, request_type="prod_deploy", impact_level="IL5")
-    [triage, reject] = offered(api(pm), "tickets", ticket.pk)
+    [triage, reject, _ask] = offered(api(pm), "tickets", ticket.pk)
     assert triage["name"] == "triage" and triage["allowed"] is False
     assert [g["code"] for g in triage["unmet"]] == ["signed_ctf_letter"]
     assert reject["allowed"] is True
 
     DocumentFactory(epic=done_epic, impact_levels=["IL5"])
-    [triage, _] = offered(api(pm), "tickets", ticket.pk)
+    [triage, *_] = offered(api(pm), "tickets", ticket.pk)
     assert (triage["allowed"], triage["unmet"]) == (True, [])
 
 
 def test_a_status_conflict_is_explained(api, pm, epic):
     ticket = TicketFactory(epic=epic, request_type="prod_deploy")  # the epic has no pipeline
-    [triage, _] = offered(api(pm), "tickets", ticket.pk)
+    [triage, *_] = offered(api(pm), "tickets", ticket.pk)
     assert triage["allowed"] is False
     assert "needs a pipeline first" in triage["detail"]
 

@@ -1,4 +1,4 @@
-"""The MDO PMs' triage queue: Submitted requests oldest first, with their age, type, level,
+"""The MDO PMs' triage queue: Submitted requests soonest due first, with their age, type, level,
 team and what their gates say; triage and reject in place; IL6 "Convert to story"."""
 
 import datetime as dt
@@ -34,7 +34,7 @@ def test_submitted_requests_oldest_first_with_age_type_level_and_team(people, as
 
     services.ticket_withdraw(by=people.alice, ticket=withdrawn)
     response = as_user(people.pat).get(reverse("board_triage"))
-    assert "2 requests wait for triage, oldest first." in text_of(response)
+    assert "2 requests wait for triage, soonest due first." in text_of(response)
     first, second = rows(response)
     assert first.startswith(f"{older.pk} IL2/IL4/IL5 production deployment (IL4): Payments")
     assert "Team Alpha IL2/IL4/IL5 production deployment IL4 3 d" in first

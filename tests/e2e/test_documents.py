@@ -43,7 +43,7 @@ def test_cyber_rejects_one_document_and_verifies_another(page, shot):
     )
 
     sign_in(page, "casey")
-    expect(page.get_by_text("2 documents wait to be verified")).to_be_visible()
+    expect(page.get_by_role("link", name="2 documents to verify")).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Documents").click()
     expect(page.get_by_role("heading", name="Documents to verify")).to_be_visible()
     expect(page.get_by_text("2 documents wait for a decision.")).to_be_visible()

@@ -133,12 +133,12 @@ def test_bob_sees_why_team_bravo_cannot_file_and_nothing_is_stored(page, shot):
     expect(unmet).to_contain_text(
         "Team Bravo is not funded: ask your MDO PM to record the team's funding."
     )
-    page.get_by_role("button", name="File the request").click()
-    expect(page.get_by_role("alert")).to_contain_text(
-        "Nothing was filed: one check is not met yet."
-    )
+    # The file button is off while the checklist says "Not yet", and says why and who helps.
+    file_button = page.get_by_role("button", name="File the request")
+    expect(file_button).to_be_disabled()
+    expect(page.locator("#file-why")).to_contain_text("Not yet: fix what is marked ✗")
+    expect(page.locator("#file-why")).to_contain_text("pat can help")
     expect(page.get_by_label("Title (optional)")).to_have_value("Our first pipeline")
-    expect(checklist(page).locator(".check--unmet")).to_contain_text("Team Bravo is not funded")
     shot(page, "refused")
     assert not Ticket.objects.exists()
 

@@ -387,9 +387,9 @@ def test_new_request_is_offered_only_to_members_of_a_team(client, w):
 def test_the_home_page_tells_those_who_verify_how_many_wait(client, w, letter):
     DocumentFactory(epic=w.bravo_epic, status=Document.Status.UPLOADED, uploaded_by=w.bob)
     page = text_of(sign_in(client, w.casey).get(reverse("home")))
-    assert "2 documents wait to be verified." in page
+    assert "2 documents to verify" in page
     client.logout()
-    assert "wait to be verified" not in text_of(sign_in(client, w.alice).get(reverse("home")))
+    assert "documents to verify" not in text_of(sign_in(client, w.alice).get(reverse("home")))
 
 
 def test_the_decision_records_who_and_when(client, w, letter):

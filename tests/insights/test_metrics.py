@@ -149,8 +149,9 @@ def test_the_overdue_cutoff_is_the_goal_counted_back_in_business_hours():
     # Monday 10:00: 2 h on Monday, the other 6 h end Friday at 18:00, so Friday 12:00.
     cutoff = metrics.overdue_cutoff(at(9, 10), 8)
     assert abs(cutoff - at(6, 12)) <= dt.timedelta(milliseconds=1)
-    # Wednesday 15:00: 7 h that day, 1 h on Tuesday: Tuesday 17:00.
-    cutoff = metrics.overdue_cutoff(at(11, 15), 8)
+    # Thursday 15:00: 7 h that day, 1 h on Tuesday (Wednesday 11 November is Veterans Day, a
+    # federal holiday): Tuesday 17:00.
+    cutoff = metrics.overdue_cutoff(at(12, 15), 8)
     assert abs(cutoff - at(10, 17)) <= dt.timedelta(milliseconds=1)
 
 

@@ -48,6 +48,7 @@ def prod_ticket_without_ctf(team, member):
             {
                 "triage": ("Triage", False, ["signed_ctf_letter"], False),
                 "reject": ("Reject", True, [], False),
+                "ask_for_info": ("Ask for info", True, [], False),
             },
         ),
         ("member", {"withdraw": ("Withdraw", True, [], False)}),

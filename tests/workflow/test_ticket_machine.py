@@ -22,8 +22,8 @@ def ticket_in(status, *, epic, devops):
     """A pipeline ticket of `epic`'s team in `status`, with its story and epic to match."""
     if status == T.SUBMITTED:
         return TicketFactory(epic=epic)
-    if status == T.WITHDRAWN:
-        return TicketFactory(epic=epic, status=T.WITHDRAWN)
+    if status in (T.WITHDRAWN, T.NEEDS_INFO):
+        return TicketFactory(epic=epic, status=status)
     story_status = {
         T.TRIAGED: Story.Status.TO_DO,
         T.IN_PROGRESS: Story.Status.IN_PROGRESS,
@@ -36,8 +36,8 @@ def ticket_in(status, *, epic, devops):
 # Who may take each transition, and the statuses it starts from.
 TICKET_RULES = {
     "triage": ("pm", {T.SUBMITTED}),
-    "reject": ("pm", {T.SUBMITTED, T.TRIAGED}),
-    "withdraw": ("member", {T.SUBMITTED}),
+    "reject": ("pm", {T.SUBMITTED, T.NEEDS_INFO, T.TRIAGED}),
+    "withdraw": ("member", {T.SUBMITTED, T.NEEDS_INFO}),
 }
 SERVICES = {
     "triage": (services.ticket_triage, {}),

@@ -17,6 +17,7 @@ from workflow.services.access import (
     check_access_request_decide,
     check_access_request_revoke,
 )
+from workflow.services.comments import may_comment, ticket_comment
 from workflow.services.documents import (
     check_document_reject,
     check_document_verify,
@@ -48,13 +49,17 @@ from workflow.services.stories import (
 )
 from workflow.services.teams import epic_create, team_create, team_update
 from workflow.services.tickets import (
+    check_ticket_ask_for_info,
     check_ticket_open_classified_story,
+    check_ticket_provide_info,
     check_ticket_reject,
     check_ticket_triage,
     check_ticket_withdraw,
     filing_checks,
+    ticket_ask_for_info,
     ticket_file,
     ticket_open_classified_story,
+    ticket_provide_info,
     ticket_reject,
     ticket_triage,
     ticket_withdraw,
@@ -78,7 +83,9 @@ __all__ = [
     "check_story_assign",
     "check_story_complete",
     "check_story_pick_up",
+    "check_ticket_ask_for_info",
     "check_ticket_open_classified_story",
+    "check_ticket_provide_info",
     "check_ticket_reject",
     "check_ticket_triage",
     "check_ticket_withdraw",
@@ -90,6 +97,7 @@ __all__ = [
     "epic_verify_cyber_compliance",
     "filing_checks",
     "gitlab_actor",
+    "may_comment",
     "production_levels",
     "release_create",
     "release_gates",
@@ -99,8 +107,11 @@ __all__ = [
     "story_pick_up",
     "team_create",
     "team_update",
+    "ticket_ask_for_info",
+    "ticket_comment",
     "ticket_file",
     "ticket_open_classified_story",
+    "ticket_provide_info",
     "ticket_reject",
     "ticket_triage",
     "ticket_withdraw",

@@ -7,13 +7,14 @@ from __future__ import annotations
 from django_fsm import ConcurrentTransition
 
 from epics.models import Epic, Story, Team
-from requests_app.models import RequestType, Ticket
+from requests_app.models import Comment, RequestType, Ticket
 from workflow import gates, request_types
 from workflow.audit import record
 from workflow.errors import InvalidInput, NotPermitted
 from workflow.fsm import starts_from
 from workflow.permissions import is_member
 from workflow.request_types import Subject
+from workflow.services.comments import comment_body, write_comment
 from workflow.services.runner import (
     Verdict,
     audited,
@@ -203,7 +204,8 @@ def check_ticket_reject(ticket: Ticket, user=None) -> Verdict:
     return status_conflict(
         ticket,
         ticket.reject,
-        "only Submitted tickets, or Triaged ones whose story is still To Do, can be rejected",
+        "only Submitted or Needs Info tickets, or Triaged ones whose story is still To Do, "
+        "can be rejected",
     )
 
 
@@ -230,7 +232,9 @@ def ticket_reject(*, by, ticket: Ticket, reason: str) -> Ticket:
 
 
 def check_ticket_withdraw(ticket: Ticket, user=None) -> Verdict:
-    return status_conflict(ticket, ticket.withdraw, "only Submitted tickets can be withdrawn")
+    return status_conflict(
+        ticket, ticket.withdraw, "only Submitted tickets can be withdrawn (or those in Needs Info)"
+    )
 
 
 @audited("withdraw", subject="ticket")
@@ -243,6 +247,64 @@ def ticket_withdraw(*, by, ticket: Ticket) -> Ticket:
     before = ticket.status
     ticket.withdraw()
     moved(by, ticket, "withdraw", before)
+    return ticket
+
+
+# Needs Info: a question to the team, and its answer -----------------------------------------
+
+
+def check_ticket_ask_for_info(ticket: Ticket, user=None) -> Verdict:
+    return status_conflict(
+        ticket, ticket.ask_for_info, "only Submitted tickets can be asked for information"
+    )
+
+
+@audited("ask_for_info", subject="ticket")
+def ticket_ask_for_info(*, by, ticket: Ticket, question: str) -> Ticket:
+    """Ask the team a question: the ticket waits in Needs Info (its triage clock paused) and
+    the question is a comment of its conversation, which the team sees."""
+    require_role(ticket.ask_for_info, by, "Only MDO PMs ask a team for information.")
+    question = comment_body(question, "question", "Write the question the team should answer.")
+    ticket = locked(Ticket, ticket.pk)
+    check_ticket_ask_for_info(ticket).enforce()
+    return _move_saying(by, ticket, "ask_for_info", question, Comment.Kind.QUESTION)
+
+
+def check_ticket_provide_info(ticket: Ticket, user=None) -> Verdict:
+    """Back to Submitted, but only while the request could be filed as it is now: the filing
+    gates are checked again, every unmet one stands in the way."""
+    verdict = status_conflict(
+        ticket, ticket.provide_info, "only a ticket in Needs Info waits for an answer"
+    )
+    if not verdict.allowed:
+        return verdict
+    checks = filing_checks(
+        team=ticket.team,
+        request_type=ticket.request_type,
+        impact_level=ticket.impact_level,
+        epic=ticket.epic,
+    )
+    return Verdict(unmet=gates.unmet(checks))
+
+
+@audited("provide_info", subject="ticket")
+def ticket_provide_info(*, by, ticket: Ticket, answer: str) -> Ticket:
+    """Answer the MDO PM's question: a comment, and the ticket back in Submitted."""
+    require_role(
+        ticket.provide_info, by, f"Only members of {ticket.team.name} answer for its requests."
+    )
+    answer = comment_body(answer, "answer", "Write the answer to the question.")
+    ticket = lock_ticket_and_epic(ticket)
+    check_ticket_provide_info(ticket).enforce()
+    return _move_saying(by, ticket, "provide_info", answer, Comment.Kind.ANSWER)
+
+
+def _move_saying(by, ticket: Ticket, transition: str, text: str, kind) -> Ticket:
+    """Take the transition, its text a comment of the conversation, both in one trail."""
+    before = ticket.status
+    getattr(ticket, transition)()
+    comment = write_comment(by=by, ticket=ticket, body=text, kind=kind, via=transition)
+    moved(by, ticket, transition, before, detail={"comment": comment.pk})
     return ticket
 
 
