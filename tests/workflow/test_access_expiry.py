@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from notifications.models import Notification
 from tests.factories import AccessRequestFactory, UserFactory
@@ -291,8 +292,13 @@ def test_the_demo_shows_access_that_ends_and_access_refused_with_a_reason(settin
     settings.DEBUG = True
     call_command("seed_demo")
     today = portal_today()
+    # pat was granted 180 days before the season's IL6 work, and holds it past today.
     pat = AccessRequest.objects.get(user__username="pat", status=A.APPROVED)
-    assert pat.expires_on == today + dt.timedelta(days=90)
+    approved = AuditEvent.objects.get(
+        action="approve", object_id=pat.pk, content_type__model="accessrequest"
+    )
+    assert pat.expires_on == timezone.localdate(approved.created_at) + dt.timedelta(days=180)
+    assert pat.expires_on > today + dt.timedelta(days=14)
     dana = AccessRequest.objects.get(user__username="dana", status=A.APPROVED)
     assert today < dana.expires_on <= today + dt.timedelta(days=14)
     assert dana.reminded_at is not None and told(dana.user, "access_expiring")
