@@ -42,10 +42,14 @@ CTF_EXPIRING_DAYS = 30
 
 @dataclass(frozen=True)
 class Work:
-    label: str  # what waits, in the plural: "requests to triage"
+    names: tuple[str, str]  # what waits, one and many: ("request to triage", "requests …")
     count: int
     url: str
     hint: str = ""  # where it is done, or how it is ordered
+
+    @property
+    def label(self) -> str:
+        return self.names[0] if self.count == 1 else self.names[1]
 
 
 def _count(queryset) -> int:
@@ -76,28 +80,34 @@ def _pm_work(user) -> list[Work]:
     )
     work = [
         Work(
-            "requests to triage",
+            ("request to triage", "requests to triage"),
             _count(tickets_for(user).filter(status=Ticket.Status.SUBMITTED)),
             triage,
             "the triage queue, due soonest first",
         ),
         Work(
-            "answers to your questions",
+            ("answer to your questions", "answers to your questions"),
             _count(_answered_questions(user)),
             triage,
             "back in the triage queue",
         ),
         Work(
-            "requests waiting for an answer from the team",
+            (
+                "request waiting for an answer from the team",
+                "requests waiting for an answer from the team",
+            ),
             _count(tickets_for(user).filter(status=Ticket.Status.NEEDS_INFO)),
-            triage,
-            "Needs Info",
+            f"{triage}#needs-info",
+            "Needs Info: listed under the triage queue",
         ),
     ]
     if has_classified_access(user):
         work.append(
             Work(
-                "IL6 requests waiting for a Classified Ops story",
+                (
+                    "IL6 request waiting for a Classified Ops story",
+                    "IL6 requests waiting for a Classified Ops story",
+                ),
                 _count(waiting_il6),
                 triage,
                 "open each one's story from the queue",
@@ -110,7 +120,7 @@ def _document_work(user) -> list[Work]:
     documents = reverse("documents_to_verify")
     return [
         Work(
-            "documents to verify",
+            ("document to verify", "documents to verify"),
             _count(documents_for(user).filter(status=Document.Status.UPLOADED)),
             documents,
             "oldest first",
@@ -121,7 +131,7 @@ def _document_work(user) -> list[Work]:
 def _cyber_work(user) -> list[Work]:
     return [
         Work(
-            "epics waiting for cyber compliance",
+            ("epic waiting for cyber compliance", "epics waiting for cyber compliance"),
             _count(waiting_for_cyber(user)),
             reverse("documents_to_verify") + "#cyber",
             "new-CtF epics whose pipeline cannot start before it",
@@ -139,13 +149,13 @@ def _engineer_work(user) -> list[Work]:
     product = stories_for(user).filter(board=Story.Board.PRODUCT)
     return [
         Work(
-            "stories assigned to you",
+            ("story assigned to you", "stories assigned to you"),
             _count(product.filter(status=Story.Status.IN_PROGRESS, assignee=user)),
             my_work,
             "My work",
         ),
         Work(
-            "stories nobody has picked up",
+            ("story nobody has picked up", "stories nobody has picked up"),
             _count(product.filter(status=Story.Status.TO_DO, assignee__isnull=True)),
             my_work,
             "To do, on My work",
@@ -157,13 +167,13 @@ def _classified_work(user) -> list[Work]:
     stories = stories_for(user).filter(board=Story.Board.CLASSIFIED_OPS)
     return [
         Work(
-            "Classified Ops stories open",
+            ("Classified Ops story open", "Classified Ops stories open"),
             _count(stories.filter(status__in=(Story.Status.TO_DO, Story.Status.IN_PROGRESS))),
             reverse("board_classified"),
             "the Classified Ops board",
         ),
         Work(
-            "access requests waiting for a decision",
+            ("access request waiting for a decision", "access requests waiting for a decision"),
             _count(access_requests_for(user).filter(status=AccessRequest.Status.PENDING)),
             reverse("board_access_requests"),
             "approve for a number of days, or deny with a reason",
@@ -189,13 +199,16 @@ def _team_work(user, teams) -> list[Work]:
     requests = reverse("team_requests", args=[teams[0].pk])
     return [
         Work(
-            "requests waiting for your answer",
+            ("request waiting for your answer", "requests waiting for your answer"),
             _count(asked),
             f"{requests}?status={Ticket.Status.NEEDS_INFO}",
             "an MDO PM asked a question: answer it on the request",
         ),
         Work(
-            f"CtF letters expiring within {CTF_EXPIRING_DAYS} days",
+            (
+                f"CtF letter expiring within {CTF_EXPIRING_DAYS} days",
+                f"CtF letters expiring within {CTF_EXPIRING_DAYS} days",
+            ),
             _count(expiring),
             reverse("epic_detail", args=[soonest]) + "#documents" if soonest else requests,
             "upload a newly signed letter on the epic before then",

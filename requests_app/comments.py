@@ -44,6 +44,15 @@ def threads_of(user, ticket_ids) -> list[Comment]:
     return list(thread if reads_internal_notes(user) else thread.filter(internal=False))
 
 
+def threads_by_ticket(user, ticket_ids) -> dict[int, list[Comment]]:
+    """threads_of, each ticket's thread apart (a triage queue's page of rows), in the same
+    two queries."""
+    threads: dict[int, list[Comment]] = {}
+    for comment in threads_of(user, ticket_ids):
+        threads.setdefault(comment.ticket_id, []).append(comment)
+    return threads
+
+
 def attachment_for_user(user, ticket_pk, pk) -> CommentAttachment:
     """The attachment `pk` of ticket `ticket_pk`'s thread, if `user` may read its comment;
     else an audited 404, the same whether it exists or not."""

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from boards.views.conversation import in_place as answer_in_place
 from epics.models import Story
 from portal.http import attempt, fragment_of, is_fragment, safe_next, varies
 from portal.timeline import entries as timeline_entries
@@ -270,13 +271,19 @@ def request_withdraw(request, pk: int):
 # The conversation (requests_app/comments.py) -----------------------------------------------
 
 
-def _after(request, pk: int, outcome, done: str):
-    """The request page after a conversation action: a redirect with a message, or for HTMX
-    the page's main region, saying what happened or why nothing did."""
+def _after(request, pk: int, outcome, done: str, in_place=None):
+    """The request page after a conversation action: a redirect (to `next`, if any) with a
+    message, or for HTMX the page's main region, saying what happened or why nothing did.
+    `in_place`: the answer of the place the form was in instead (a triage row, a card's
+    dialog: boards/views/conversation.py)."""
     error = f"Not done: {outcome.detail} {outcome.problems}".strip() if outcome.refused else ""
     if not is_fragment(request):
         (messages.error if error else messages.success)(request, error or done)
         return redirect(safe_next(request, reverse("ticket_detail", args=[pk])))
+    if in_place is not None:
+        status = outcome.status if outcome.refused else 200
+        ticket = ticket_for_user(request.user, pk)
+        return in_place(request, ticket, notice="" if error else done, error=error, status=status)
     context = _detail_context(
         request, ticket_for_user(request.user, pk), notice="" if error else done, error=error
     )
@@ -290,6 +297,7 @@ def _after(request, pk: int, outcome, done: str):
 @require_http_methods(["POST"])
 def request_comment(request, pk: int):
     ticket = ticket_for_user(request.user, pk, "comment")
+    in_place = answer_in_place(request) if is_fragment(request) else None
     outcome = attempt(
         lambda: services.ticket_comment(
             by=request.user,
@@ -299,7 +307,7 @@ def request_comment(request, pk: int):
             attachments=request.FILES.getlist("attachments"),
         )
     )
-    return _after(request, pk, outcome, "Comment added.")
+    return _after(request, pk, outcome, "Comment added.", in_place)
 
 
 def _transition_with_text(request, pk: int, name: str, param: str, done: str):

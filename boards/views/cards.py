@@ -23,10 +23,13 @@ from boards import moves, selectors
 from boards.selectors import Filters
 from portal.http import attempt, is_fragment, private, safe_next, with_query
 from requests_app.comments import threads_of
-from workflow.permissions import CLASSIFIED_OPS, DEVOPS, MDO_PM, has_role
+from requests_app.models import Comment
+from workflow import services
+from workflow.permissions import CLASSIFIED_OPS, DEVOPS, MDO_PM, has_role, writes_internal_notes
 
 BOARD_TEMPLATE = "boards/board.html"
 CARD_TEMPLATE = "boards/card.html"
+CONVERSATION_TEMPLATE = "boards/card_conversation.html"
 COLUMN_TEMPLATE = "boards/column.html"
 
 EPICS, CLASSIFIED = "epics", "classified"
@@ -166,17 +169,43 @@ def panel_context(request, card, options, *, kind, role, **extra) -> dict:
         "next": safe_next(request, board),
         "now": selectors.now(),
         "nav": NAV[kind],
-        # The conversation of the card's requests (WORKFLOWS.md), read here, written on the
-        # request page.
-        "conversation": threads_of(request.user, _ticket_ids(card, kind)),
+        **card_conversation(request.user, card, kind),
         **extra,
     }
 
 
-def _ticket_ids(card, kind: str) -> list[int]:
-    if kind == "epics":
-        return [story.ticket_id for story in card.open_stories if story.ticket_id]
-    return [card.ticket_id] if card.ticket_id else []
+def card_conversation(user, card, kind: str, said=None) -> dict:
+    """The dialog's conversation part (WORKFLOWS.md): the thread of the card's requests as
+    `user` may read it, oldest first, and a comment form for each request they may comment
+    on; `said`: what the last comment posted here did (notice, or error and its draft)."""
+    stories = [story for story in _stories(card, kind) if story.ticket_id]
+    return {
+        "conversation": threads_of(user, [story.ticket_id for story in stories]),
+        "comment_on": [story for story in stories if services.may_comment(user, story.ticket)],
+        "writes_internal": writes_internal_notes(user),
+        "max_length": Comment.MAX_LENGTH,
+        "said": said or {},
+    }
+
+
+def _stories(card, kind: str) -> list:
+    return list(card.open_stories) if kind == EPICS else [card]
+
+
+def comment_answer(request, ticket, *, notice: str, error: str, status: int, kind: str, card):
+    """A comment written in a card's dialog (requests_app/views.py `request_comment`),
+    answered there: its conversation again, with what happened, or why nothing did and the
+    draft."""
+    said = {"ticket": ticket.pk, "notice": notice, "error": error}
+    if error:
+        said["draft"] = request.POST
+    context = {
+        "kind": kind,
+        "card": card,
+        "next": safe_next(request, reverse(URL_NAMES[kind]["page"])),
+        **card_conversation(request.user, card, kind, said),
+    }
+    return private(render(request, CONVERSATION_TEMPLATE, context, status=status))
 
 
 def panel_response(request, context: dict):

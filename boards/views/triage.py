@@ -12,10 +12,12 @@ from boards.templatetags.boards import age
 from epics.models import Story
 from portal.http import attempt, fragment_of, is_fragment, private
 from portal.pages import guarded
-from requests_app.models import Ticket
+from requests_app.comments import threads_by_ticket, threads_of
+from requests_app.models import Comment, Ticket
 from workflow import services
 from workflow.actions import action_named, offer
-from workflow.selectors import ticket_for_user
+from workflow.permissions import writes_internal_notes
+from workflow.selectors import ticket_for_user, tickets_for
 from workflow.service_levels import triage_clock
 
 PAGE = "triage"
@@ -38,6 +40,9 @@ def _triage_row(ticket: Ticket, user, *, now, clashing: set[int], **extra) -> di
     clock = getattr(ticket, "triage_clock", None)
     return {
         "ticket": ticket,
+        "may_comment": services.may_comment(user, ticket),
+        "writes_internal": writes_internal_notes(user),
+        "max_length": Comment.MAX_LENGTH,
         "offer": offered,
         "checks": checks,
         "due_at": clock.due_at if clock else None,
@@ -45,6 +50,10 @@ def _triage_row(ticket: Ticket, user, *, now, clashing: set[int], **extra) -> di
         "overdue": bool(clock and clock.overdue),
         **extra,
     }
+
+
+# The requests waiting for their team's answer, listed under the queue (oldest question first).
+ASKED_SHOWN = 50
 
 
 @guarded(PAGE, ("GET",))
@@ -55,10 +64,23 @@ def triage_queue(request):
     now = selectors.now()
     tickets, more, waiting = selectors.triage_queue(user, request.GET.get("after", ""), now=now)
     clashing = selectors.clashing_new_ctf_names(tickets)
+    # Each row's conversation: the page's threads in one read, however long they grow.
+    threads = threads_by_ticket(user, [ticket.pk for ticket in tickets])
+    rows = [
+        _triage_row(ticket, user, now=now, clashing=clashing, thread=threads.get(ticket.pk, []))
+        for ticket in tickets
+    ]
     context = {
-        "rows": [_triage_row(ticket, user, now=now, clashing=clashing) for ticket in tickets],
+        "rows": rows,
         "more": more,
         "waiting": waiting,
+        # Asked for information: out of the queue (its clock paused) until the team answers.
+        "asked": list(
+            tickets_for(user)
+            .filter(status=Ticket.Status.NEEDS_INFO)
+            .select_related("team")
+            .order_by("status_changed_at", "pk")[:ASKED_SHOWN]
+        ),
         "after": request.GET.get("after", ""),
         "goal": settings.TRIAGE_GOAL_BUSINESS_HOURS,
         "nav": PAGE,
@@ -66,7 +88,9 @@ def triage_queue(request):
     return private(render(request, fragment_of(request, TRIAGE_TEMPLATE, "queue"), context))
 
 
-def _triage_answer(request, ticket: Ticket, *, notice: str = "", error: str = "", unmet=(), status):
+def _triage_answer(
+    request, ticket: Ticket, *, notice: str = "", error: str = "", unmet=(), status, said=None
+):
     if not is_fragment(request):
         (messages.error if error else messages.success)(request, error or notice)
         return redirect("board_triage")
@@ -83,6 +107,8 @@ def _triage_answer(request, ticket: Ticket, *, notice: str = "", error: str = ""
         error=error,
         unmet=list(unmet),
         done=ticket.status != Ticket.Status.SUBMITTED,
+        thread=threads_of(user, [ticket.pk]),
+        said=said,
     )
     context = {"row": row, "goal": settings.TRIAGE_GOAL_BUSINESS_HOURS}
     if row["done"]:  # the queue's count follows, out of band
@@ -126,3 +152,12 @@ def reject_ticket(request, pk: int):
     return _triage_answer(
         request, ticket, notice=f"Rejected: {ticket.team.name} is told why.", status=200
     )
+
+
+def comment_answer(request, ticket: Ticket, *, notice: str, error: str, status: int):
+    """A comment written in a row (requests_app/views.py `request_comment`), answered in the
+    row: its conversation open, with what happened, or why nothing did and the draft."""
+    said = {"ticket": ticket.pk, "notice": notice, "error": error}
+    if error:
+        said["draft"] = request.POST
+    return _triage_answer(request, ticket, status=status, said=said)

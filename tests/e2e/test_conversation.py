@@ -75,3 +75,30 @@ def test_a_question_an_answer_an_internal_note_and_a_mention(open_page, shot, tm
     expect(mention).to_be_visible()
     mention.click()
     expect(pat.locator(".thread")).to_contain_text("@pat the SSP is attached as well.")
+
+
+def test_pat_comments_from_the_triage_row_and_alice_reads_it(open_page, shot):
+    w = world()
+    ticket = services.ticket_file(
+        by=w.alice, team=w.alpha, request_type="pipeline", impact_level="IL5", epic=w.payments
+    )
+
+    pat = open_page()
+    sign_in(pat, "pat")
+    pat.goto("/boards/triage/")
+    row = pat.locator(f"#ticket-{ticket.pk}")
+    row.locator("summary", has_text="Conversation (0)").click()
+    row.get_by_label(f"Comment on request #{ticket.pk}").fill("Which region do you deploy to?")
+    row.get_by_role("button", name=f"Add comment to request #{ticket.pk}").click()
+    row = pat.locator(f"#ticket-{ticket.pk}")  # the row came back in place, opened
+    expect(row.get_by_text("Comment added.")).to_be_visible()
+    expect(row.locator("summary", has_text="Conversation (1)")).to_be_visible()
+    expect(row.locator(".thread")).to_contain_text("Which region do you deploy to?")
+    expect(pat.locator("h1")).to_have_text("Triage")  # still the queue
+    shot(pat, "pat-triage-row")
+
+    alice = open_page()
+    sign_in(alice, "alice")
+    alice.goto(f"/requests/{ticket.pk}/")
+    expect(alice.locator(".thread")).to_contain_text("Which region do you deploy to?")
+    assert Comment.objects.get(ticket=ticket).author == w.pat

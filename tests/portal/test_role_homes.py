@@ -66,22 +66,22 @@ def test_the_mdo_pm_sees_what_waits_for_triage_answers_and_classified_stories(cl
     work = your_work(sign_in(client, w.pat).get(reverse("home")))
     triage = reverse("board_triage")
     assert work["requests to triage"] == (3, triage)
-    assert work["answers to your questions"] == (1, triage)
-    assert work["requests waiting for an answer from the team"] == (1, triage)
+    assert work["answer to your questions"] == (1, triage)
+    assert work["request waiting for an answer from the team"] == (1, f"{triage}#needs-info")
     assert work["documents to verify"][1] == reverse("documents_to_verify")
     assert "IL6 requests waiting for a Classified Ops story" not in work  # no access
     AccessRequestFactory(user=w.pat, status="approved")
     client.logout()
     work = your_work(sign_in(client, w.pat).get(reverse("home")))
-    assert work["IL6 requests waiting for a Classified Ops story"] == (1, triage)
+    assert work["IL6 request waiting for a Classified Ops story"] == (1, triage)
 
 
 def test_cyber_sees_documents_and_epics_waiting_for_cyber_compliance(client, w):
     EpicFactory(team=w.alpha, title="Needs its own CtF", requires_new_ctf=True)
     DocumentFactory(epic=w.mission, status=Document.Status.UPLOADED, uploaded_by=w.alice)
     work = your_work(sign_in(client, w.casey).get(reverse("home")))
-    assert work["documents to verify"][0] == 1
-    assert work["epics waiting for cyber compliance"] == (
+    assert work["document to verify"][0] == 1
+    assert work["epic waiting for cyber compliance"] == (
         1, reverse("documents_to_verify") + "#cyber"
     )
     assert "requests to triage" not in work
@@ -96,14 +96,14 @@ def test_the_engineer_sees_his_stories_and_those_to_pick_up(client, w):
         ticket = TicketFactory(epic=epic, created_by=w.alice, status=Ticket.Status.TRIAGED)
         StoryFactory(ticket=ticket, epic=epic, status=status, assignee=assignee)
     work = your_work(sign_in(client, w.dana).get(reverse("home")))
-    assert work["stories assigned to you"] == (1, reverse("board_my_work"))
-    assert work["stories nobody has picked up"] == (1, reverse("board_my_work"))
+    assert work["story assigned to you"] == (1, reverse("board_my_work"))
+    assert work["story nobody has picked up"] == (1, reverse("board_my_work"))
 
 
 def test_classified_ops_sees_its_stories_and_the_access_decisions(client, w):
     AccessRequestFactory(user=w.bob)
     work = your_work(sign_in(client, w.cleo).get(reverse("home")))
-    assert work["access requests waiting for a decision"] == (
+    assert work["access request waiting for a decision"] == (
         1, reverse("board_access_requests")
     )
     assert work["Classified Ops stories open"][1] == reverse("board_classified")
@@ -114,10 +114,10 @@ def test_a_team_member_sees_what_waits_on_the_team(client, w):
     soon = timezone.localdate() - dt.timedelta(days=365 - 10)  # expires in 10 days
     DocumentFactory(epic=w.logistics, impact_levels=["IL2"], uploaded_by=w.alice, signed_on=soon)
     work = your_work(sign_in(client, w.alice).get(reverse("home")))
-    assert work["requests waiting for your answer"] == (
+    assert work["request waiting for your answer"] == (
         1, reverse("team_requests", args=[w.alpha.pk]) + "?status=needs_info"
     )
-    assert work["CtF letters expiring within 30 days"] == (
+    assert work["CtF letter expiring within 30 days"] == (
         1, reverse("epic_detail", args=[w.logistics.pk]) + "#documents"
     )
     assert "documents to verify" not in work
@@ -181,3 +181,14 @@ def test_the_documents_page_lists_epics_waiting_for_cyber_with_verify(client, w)
     )
     assert response.status_code == 302 and response["Location"] == f"{queue}#cyber"
     assert Epic.objects.get(pk=epic.pk).cyber_compliant
+
+
+def test_the_triage_page_lists_the_requests_waiting_for_the_teams_answer(client, w):
+    asked = TicketFactory(
+        epic=w.mission, created_by=w.alice, status=Ticket.Status.NEEDS_INFO, title="Which repo?"
+    )
+    TicketFactory(epic=w.mission, created_by=w.alice, title="Still to triage")
+    page = sign_in(client, w.pat).get(reverse("board_triage")).content.decode()
+    section = page.split('id="needs-info"', 1)[1]
+    assert f'href="{reverse("ticket_detail", args=[asked.pk])}#conversation"' in section
+    assert "Which repo?" in section and "Still to triage" not in section

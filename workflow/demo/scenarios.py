@@ -67,6 +67,11 @@ def today(demo, teams: dict) -> dict:
         demo.on(6)
         demo.pipeline(demo.epic(charlie, "Radar Dashboard"), "IL4", until="started")
 
+    def drone_telemetry():
+        # A new CtF's epic, opened at triage, waits for the Cyber team's compliance check.
+        demo.on(5)
+        demo.new_ctf(charlie, "Drone Telemetry", until="triaged")
+
     def supply_chain():
         demo.on(9)
         demo.pipeline(demo.epic(charlie, "Supply Chain API"), "IL5", until="building")
@@ -162,6 +167,7 @@ def today(demo, teams: dict) -> dict:
         ("Team Bravo", "Field Reports"): field_reports,
         ("Team Charlie", "Radar Dashboard"): radar_dashboard,
         ("Team Charlie", "Supply Chain API"): supply_chain,
+        ("Team Charlie", "Drone Telemetry"): drone_telemetry,
         ("Team Delta", "Flight Ops"): flight_ops,
         ("Team Delta", "Clinic Scheduler"): med_records,
         ("Team Echo", "Comms Relay"): comms_relay,
