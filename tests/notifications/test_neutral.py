@@ -152,7 +152,8 @@ def test_an_old_title_with_cr_lf_still_reaches_the_team_by_email(
     assert (row.state, row.last_error) == ("delivered", "")
     [message] = smtp.messages
     assert message["To"] == member.email and message["Bcc"] is None
-    assert message["Subject"] == (
+    # One line, as the mail library may fold a long header (RFC 5322: CRLF, then a space).
+    assert message["Subject"].replace("\r\n ", " ") == (
         f"[MDO Portal] Request #{ticket.pk} Fix the build Bcc: all@example.mil is triaged"
     )
 

@@ -25,7 +25,7 @@ def test_healthz_says_alive_without_a_session_or_the_banner(client):
     assert client.post("/healthz").status_code == 405
 
 
-def test_readyz_checks_the_database_and_migrations(client, settings):
+def test_readyz_checks_the_database_and_migrations(client, settings, in_process_tasks):
     settings.REDIS_URL = ""
     response = client.get("/readyz")
     assert response.status_code == 200

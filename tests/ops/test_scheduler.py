@@ -32,7 +32,7 @@ def ready(client):
     return response.status_code, response.json()
 
 
-def test_with_tasks_in_process_and_no_beat_there_is_nothing_to_watch(client):
+def test_with_tasks_in_process_and_no_beat_there_is_nothing_to_watch(client, in_process_tasks):
     status, body = ready(client)
     assert status == 200
     assert body["checks"]["scheduler"] == "not configured" and body["last_tick"] is None
