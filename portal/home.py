@@ -20,6 +20,7 @@ from requests_app.models import Ticket
 from workflow import request_types
 from workflow.models import AccessRequest, AuditEvent
 from workflow.permissions import (
+    AUDITOR,
     CLASSIFIED_OPS,
     CYBER,
     DEVOPS,
@@ -38,6 +39,8 @@ from workflow.selectors import (
 
 # A CtF letter expiring within this many days is work for its team (and Cyber).
 CTF_EXPIRING_DAYS = 30
+# An auditor's home counts the refusals of this many days.
+AUDIT_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,25 @@ def _classified_work(user) -> list[Work]:
     ]
 
 
+def _auditor_work(user) -> list[Work]:
+    """What an assessor looks at first: the refusals of the last week, in the trail."""
+    since = timezone.localdate() - dt.timedelta(days=AUDIT_DAYS)
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))  # on the index
+    refused = AuditEvent.objects.filter(outcome=AuditEvent.Outcome.REFUSED, created_at__gte=start)
+    trail = reverse("audit_trail")
+    return [
+        Work(
+            (
+                f"refused attempt in the last {AUDIT_DAYS} days",
+                f"refused attempts in the last {AUDIT_DAYS} days",
+            ),
+            _count(refused),
+            f"{trail}?outcome={AuditEvent.Outcome.REFUSED}&since={since.isoformat()}",
+            "the audit trail, filtered; export it from there",
+        ),
+    ]
+
+
 def _team_work(user, teams) -> list[Work]:
     if not teams:
         return []
@@ -229,6 +251,8 @@ def work_for(user, teams) -> list[Work]:
         work += _engineer_work(user)
     if has_role(user, CLASSIFIED_OPS):
         work += _classified_work(user)
+    if has_role(user, AUDITOR):
+        work += _auditor_work(user)
     if has_role(user, PRODUCT_TEAM) or teams:
         work += _team_work(user, teams)
     return work

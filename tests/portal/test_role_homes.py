@@ -192,3 +192,19 @@ def test_the_triage_page_lists_the_requests_waiting_for_the_teams_answer(client,
     section = page.split('id="needs-info"', 1)[1]
     assert f'href="{reverse("ticket_detail", args=[asked.pk])}#conversation"' in section
     assert "Which repo?" in section and "Still to triage" not in section
+
+
+def test_an_auditor_sees_the_last_weeks_refusals_with_a_link_to_them(client, w):
+    from tests.workflow.trail import event as at
+    from workflow.permissions import AUDITOR
+
+    avery = UserFactory(username="avery", roles=[AUDITOR])
+    now = timezone.now()
+    at(w.alice, w.mission, "start_pipeline", now - dt.timedelta(days=1), refused=True)
+    at(w.alice, w.mission, "start_pipeline", now - dt.timedelta(days=20), refused=True)
+    at(w.pat, w.mission, "create", now - dt.timedelta(days=1))
+    work = your_work(sign_in(client, avery).get(reverse("home")))
+    count, url = work["refused attempt in the last 7 days"]
+    since = (timezone.localdate() - dt.timedelta(days=7)).isoformat()
+    assert count == 1 and url == f"{reverse('audit_trail')}?outcome=refused&amp;since={since}"
+    assert client.get(url.replace("&amp;", "&")).status_code == 200
