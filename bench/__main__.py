@@ -4,6 +4,7 @@ python -m bench                  # every section
 python -m bench notifications    # only these sections
 python -m bench board            # the boards (and the drops: transition, story_moves)
 python -m bench audit            # the audit trail's page and export at 10,000 and 1,000,000 events
+python -m bench load             # 300 people polling the live board while moves are made
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ def main(argv: list[str]) -> int:
     url = configure()
     from django.db import connection
 
-    from bench import audit, board, dashboard, notifications
+    from bench import audit, board, dashboard, load, notifications
 
     sections = {
         "notifications": notifications.run,
         "board": board.run,
         "dashboard": dashboard.run,
         "audit": audit.run,
+        "load": load.run,
     }
     # Sections whose results are several top-level keys of results.json, not one.
     spread = {"board"}

@@ -1,18 +1,20 @@
-"""The boards at 200, 2,000 and 20,000 epics: the board page, a column's next page, the
-triage queue and one transition (a drop that starts a pipeline), through django.test.Client
-in-process (p50 and p95 over repeated requests, queries, response bytes); and, under
-`story_moves`, the drops that move a story with its epic and request (an MDO PM assigning an
-engineer, and completing). Without REDIS_URL tasks run in-process, so a move's count includes
-delivering its e-mail after the commit; with it, the delivery is queued.
+"""The boards at 200, 2,000 and 20,000 epics: the board page, a column's next page, the triage
+queue and one transition (a drop that starts a pipeline), through django.test.Client in-process
+(p50 and p95 over repeated requests, queries, response bytes); and, under `story_moves`, the
+drops that move a story with its epic and request (an MDO PM assigning an engineer, an engineer
+picking one up, and completing). Without REDIS_URL tasks run in-process, so a move's count
+includes delivering its e-mail after the commit; with it, the delivery is queued.
 
 Each size lives in a database of its own (the bench database's name + "_board<size>"), seeded
-once with bulk_create and reused by later runs (a marker team names the seed's version); each
-size runs in a child process pointed at its database. The epics spread evenly over the eight
-statuses, each with the tickets and stories its status implies; a quarter of them also have
-a request waiting for triage.
+once with bulk_create and reused by later runs (a marker team names the seed's version). Each
+size has a child process pointed at its database that stays up for the whole run; the parent
+asks them in turn, one request each (200, 2,000, 20,000, 200, ...), so a busy minute of the
+machine slows every size alike and the ratio between sizes holds (`"interleaved": true`). The
+epics spread evenly over the eight statuses, each with the tickets and stories its status
+implies; a quarter of them also have a request waiting for triage.
 
     python -m bench board            # every size, merged into bench/results.json
-    python -m bench.board 2000       # one size (what the parent runs), JSON on stdout
+    python -m bench.board 2000       # one size's child: commands on stdin, JSON lines out
 """
 
 from __future__ import annotations
@@ -225,34 +227,30 @@ def _client():
     return signed_in_client(get_user_model().objects.get(username="bench-pm"))
 
 
-def _timed(send, count: int) -> list[float]:
-    times = []
-    for _ in range(count):
-        started = time.perf_counter()
-        send()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
+class _Page:
+    """One page the bench times: its requests one at a time (the parent interleaves them
+    with the other sizes'), then its queries and bytes counted once."""
 
+    def __init__(self, client, path: str, headers=None):
+        self.client, self.path, self.headers = client, path, headers or {}
 
-def _measure_get(client, path: str, headers=None) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    def get():
-        response = client.get(path, headers=headers or {})
-        assert response.status_code == 200, (path, response.status_code)
+    def get(self):
+        response = self.client.get(self.path, headers=self.headers)
+        assert response.status_code == 200, (self.path, response.status_code)
         return response
 
-    _timed(get, WARMUP)
-    times = _timed(get, REPEATS)
-    with CaptureQueriesContext(connection) as captured:
-        response = get()
-    return {
-        "p50_ms": round(percentile(times, 0.50), 1),
-        "p95_ms": round(percentile(times, 0.95), 1),
-        "queries": len(captured),
-        "bytes": len(response.content),
-    }
+    def timed(self) -> float:
+        started = time.perf_counter()
+        self.get()
+        return (time.perf_counter() - started) * 1000
+
+    def counted(self) -> dict:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            response = self.get()
+        return {"queries": len(captured), "bytes": len(response.content)}
 
 
 def _column_page_path() -> str:
@@ -269,13 +267,12 @@ def _column_page_path() -> str:
     return f"{path}?after={view.more}" if view.more else path
 
 
-def _measure_drops(client, source: str, target: str, restore, **extra) -> dict:
+def _measure_drops(client, source: str, target: str, **extra) -> dict:
     """Drop epics waiting in `source` onto `target`, one POST each (as the board sends it):
     timed, and the last one's queries counted. Every other drop runs without the audit
     chain's lock and head read (`_unchained`), interleaved, so the chain's cost per drop is
     a difference measured in the same minutes. Then the epics go back to `source` as they
-    were, and `restore(pks)` puts back their requests and stories, so the next run finds them
-    again."""
+    were, and `restore()` puts back their requests and stories."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -312,7 +309,7 @@ def _measure_drops(client, source: str, target: str, restore, **extra) -> dict:
     finally:
         for pk, at in snapshot.items():
             Epic.objects.filter(pk=pk).update(status=source, status_changed_at=at)
-        restore(list(snapshot))
+        restore(source, list(snapshot))
     p50 = {name: percentile(values, 0.50) for name, values in times.items()}
     return {
         "p50_ms": round(p50["chained"], 1),
@@ -331,12 +328,12 @@ def _unchained():
     read (what every drop cost before the chain), to measure what the chain adds."""
     from workflow import chain
 
-    saved = chain.hold, chain.head
-    chain.hold, chain.head = (lambda: None), (lambda: "")
+    saved = chain.head
+    chain.head = lambda: ""
     try:
         yield
     finally:
-        chain.hold, chain.head = saved
+        chain.head = saved
 
 
 def _waiting_in(status: str):
@@ -371,54 +368,79 @@ def _put_back(pks, *, ticket: str, story: str, **story_fields) -> None:
     Pipeline.objects.filter(epic_id__in=pks).delete()
 
 
-def _measure_transitions(client) -> tuple[dict, dict]:
-    """The transition the issue times (a drop that starts a pipeline), and the drops that
-    move a story with its epic and request: an MDO PM assigning an engineer, and completing."""
-    from django.contrib.auth import get_user_model
-
+def restore(source: str, pks) -> None:
+    """What drops from `source` moved besides their epics (requests, stories, pipelines),
+    put back as the seed made them, so the next run finds them again."""
     from requests_app.models import Ticket
 
-    def unstart(pks):
+    if source == "new":  # the pipeline started: its request no longer remembers New
         waiting = Ticket.objects.filter(epic_id__in=pks, status=Ticket.Status.TRIAGED)
         waiting.update(epic_status_before="")
+    elif source == "pipeline_in_progress":  # assigned or picked up
+        _put_back(pks, ticket="triaged", story="to_do", assignee=None)
+    else:  # completed
+        _put_back(pks, ticket="in_progress", story="in_progress")
+
+
+def _measure_transitions(client) -> tuple[dict, dict]:
+    """The transition the issue times (a drop that starts a pipeline), and the drops that
+    move a story with its epic and request: an MDO PM assigning an engineer, an engineer
+    picking it up, and completing."""
+    from django.contrib.auth import get_user_model
 
     engineer = get_user_model().objects.get(username="bench-dev-1")
-    start = _measure_drops(client, "new", "pipeline_in_progress", unstart)
+    start = _measure_drops(client, "new", "pipeline_in_progress")
     assign = _measure_drops(
-        client,
-        "pipeline_in_progress",
-        "pipeline_being_built",
-        lambda pks: _put_back(pks, ticket="triaged", story="to_do", assignee=None),
-        assignee=engineer.pk,
+        client, "pipeline_in_progress", "pipeline_being_built", assignee=engineer.pk
     )
-    complete = _measure_drops(
-        client,
-        "pipeline_being_built",
-        "pipeline_complete",
-        lambda pks: _put_back(pks, ticket="in_progress", story="in_progress"),
-    )
-    return start, {"assign": assign, "complete": complete}
+    engineer_client = signed_in_client(engineer)
+    pick_up = _measure_drops(engineer_client, "pipeline_in_progress", "pipeline_being_built")
+    complete = _measure_drops(client, "pipeline_being_built", "pipeline_complete")
+    return start, {"assign": assign, "pick_up": pick_up, "complete": complete}
 
 
-def measure(size: int) -> dict:
+PAGES = ("board", "column_page", "triage_queue")
+
+
+def serve(size: int) -> None:
+    """The child: seed, warm each page, then answer the parent's commands one line each on
+    stdin, one JSON line each on stdout: `time <page>` (one request, its ms), `count`
+    (each page's queries and bytes), `moves` (the drops, timed and counted), `quit`."""
     _seed(size)
     client = _client()
-    result = {
-        "board": _measure_get(client, "/boards/epics/"),
-        "column_page": _measure_get(client, _column_page_path(), {"HX-Request": "true"}),
-        "triage_queue": _measure_get(client, "/boards/triage/"),
+    pages = {
+        "board": _Page(client, "/boards/epics/"),
+        "column_page": _Page(client, _column_page_path(), {"HX-Request": "true"}),
+        "triage_queue": _Page(client, "/boards/triage/"),
     }
-    if size == max(SIZES):
-        result["transition"], result["story_moves"] = _measure_transitions(client)
-    return result
+    for page in pages.values():
+        for _ in range(WARMUP):
+            page.get()
+    answer({"ready": size})
+    for line in sys.stdin:
+        command, *args = line.split()
+        if command == "time":
+            answer({"ms": pages[args[0]].timed()})
+        elif command == "count":
+            answer({name: page.counted() for name, page in pages.items()})
+        elif command == "moves":
+            transition, story_moves = _measure_transitions(client)
+            answer({"transition": transition, "story_moves": story_moves})
+        else:
+            return
 
 
-# The parent: one child per size, a table, the results' keys -------------------------------------
+def answer(value: dict) -> None:
+    print(json.dumps(value), flush=True)
 
 
-def run() -> dict:
-    per_size = {}
-    for size in SIZES:
+# The parent: one long-lived child per size, rounds interleaved across them -------------------
+
+
+class _Child:
+    """A child serving one size's database (bench.board serve)."""
+
+    def __init__(self, size: int):
         env = {
             **os.environ,
             "BENCH_DATABASE_URL": size_database_url(size),
@@ -428,29 +450,78 @@ def run() -> dict:
                 "EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
             ),
         }
-        child = subprocess.run(
+        self.size = size
+        self.process = subprocess.Popen(
             [sys.executable, "-m", "bench.board", str(size)],
             cwd=BASE_DIR,
             env=env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
-            check=True,
         )
-        per_size[size] = json.loads(child.stdout.strip().splitlines()[-1])
+
+    def ask(self, command: str) -> dict:
+        if command:
+            self.process.stdin.write(command + "\n")
+            self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit(f"bench.board {self.size} stopped (exit {self.process.wait()})")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.write("quit\n")
+            self.process.stdin.close()
+            self.process.wait(timeout=60)
+
+
+def run() -> dict:
+    """Seed and warm every size, then REPEATS rounds: in each, every page once at each size
+    in turn (200, 2,000, 20,000, 200, ...), so a slower minute of a busy machine slows every
+    size alike and the ratio between them holds."""
+    children = [_Child(size) for size in SIZES]
+    try:
+        for child in children:
+            child.ask("")  # ready: seeded and warm
+        times = {size: {page: [] for page in PAGES} for size in SIZES}
+        for _ in range(REPEATS):
+            for page in PAGES:
+                for child in children:
+                    times[child.size][page].append(child.ask(f"time {page}")["ms"])
+        counted = {child.size: child.ask("count") for child in children}
+        drops = children[-1].ask("moves")
+    finally:
+        for child in children:
+            child.close()
     results = {
-        key: {str(size): per_size[size][key] for size in SIZES}
-        for key in ("board", "column_page", "triage_queue")
+        page: {
+            str(size): {
+                "p50_ms": round(percentile(times[size][page], 0.50), 1),
+                "p95_ms": round(percentile(times[size][page], 0.95), 1),
+                **counted[size][page],
+            }
+            for size in SIZES
+        }
+        for page in PAGES
     }
-    results["transition"] = per_size[max(SIZES)]["transition"]
-    results["story_moves"] = per_size[max(SIZES)]["story_moves"]
+    board = results["board"]
+    small, large = board[str(min(SIZES))], board[str(max(SIZES))]
+    results["board"] = {
+        **board,
+        "interleaved": True,
+        "rounds": REPEATS,
+        f"ratio_{max(SIZES)}_{min(SIZES)}": round(large["p50_ms"] / small["p50_ms"], 2),
+    }
+    results.update(drops)
     _print(results)
     return results
 
 
 def _print(results: dict) -> None:
     print(f"{'':14} {'epics':>6} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'KB':>7}")
-    for key in ("board", "column_page", "triage_queue"):
-        for size, row in results[key].items():
+    for key in PAGES:
+        for size, row in _sizes(results[key]).items():
             print(
                 f"{key:14} {size:>6} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['queries']:>8} "
                 f"{row['bytes'] / 1024:>7.1f}"
@@ -462,17 +533,22 @@ def _print(results: dict) -> None:
             f"   audit chain: +{row['chain_queries']} queries, {row['chain_ms']:+} ms p50"
             f" (without it {row['unchained_p50_ms']} ms, {row['unchained_queries']} queries)"
         )
-    board = results["board"]
-    small, large = board[str(min(SIZES))], board[str(max(SIZES))]
+    board = _sizes(results["board"])
+    ratio = results["board"][f"ratio_{max(SIZES)}_{min(SIZES)}"]
     print(
         f"board: same queries at every size: {len({r['queries'] for r in board.values()}) == 1}; "
-        f"p50 at {max(SIZES)} / p50 at {min(SIZES)} = {large['p50_ms'] / small['p50_ms']:.2f}; "
-        f"largest page {max(r['bytes'] for r in board.values()) / 1024:.1f} KB"
+        f"p50 at {max(SIZES)} / p50 at {min(SIZES)} = {ratio:.2f} ({REPEATS} interleaved "
+        f"rounds); largest page {max(r['bytes'] for r in board.values()) / 1024:.1f} KB"
     )
+
+
+def _sizes(section: dict) -> dict:
+    """A section's rows per size (without the board's `interleaved`, `rounds`, ratio)."""
+    return {size: row for size, row in section.items() if isinstance(row, dict)}
 
 
 if __name__ == "__main__":
     from bench.setup import configure
 
     configure()
-    print(json.dumps(measure(int(sys.argv[1]))))
+    serve(int(sys.argv[1]))

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import FilteredRelation, Q
 
-from notifications.models import EmailOptOut, Notification, Webhook
+from notifications.models import Notification, Webhook
 from notifications.rules import Message, messages_for
 from notifications.tasks import enqueue
 
@@ -52,7 +52,8 @@ def notify(recorded) -> list[int]:
         if obj is not None and event.outcome == event.Outcome.DONE
         for message in messages_for(event, obj)
     ]
-    return write(items)
+    # Each event is new, so no row of theirs exists yet: the batch is inserted as it is.
+    return write(items, fresh=True)
 
 
 def send(message: Message, *, event_key: str) -> list[int]:
@@ -62,7 +63,7 @@ def send(message: Message, *, event_key: str) -> list[int]:
 
 @dataclass
 class _Recipients:
-    """Who the audiences of a batch are, read in three queries."""
+    """Who the audiences of a batch are, read in two queries."""
 
     emails: dict[int, str] = field(default_factory=dict)
     by_role: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
@@ -85,25 +86,29 @@ def _recipients(items: list[Item]) -> _Recipients:
     audiences = {message.audience for message, _, _ in items}
     roles = {a.role for a in audiences if a.role}
     team_ids = {a.team.pk for a in audiences if a.team is not None}
-    found = _Recipients(emails={a.user.pk: a.user.email for a in audiences if a.user is not None})
+    users = {a.user.pk: a.user for a in audiences if a.user is not None}
+    found = _Recipients(emails={pk: user.email for pk, user in users.items()})
+    event_types = {message.event_type for message, _, _ in items}
+    # Everyone told, with the opt-outs of the batch's event types, in one query.
+    opted = FilteredRelation(
+        "email_opt_outs", condition=Q(email_opt_outs__event_type__in=event_types)
+    )
     members = (
         get_user_model()
         .objects.filter(is_active=True)
-        .filter(Q(groups__name__in=roles) | Q(teams__in=team_ids))
-        .values_list("pk", "email", "groups__name", "teams__id")
+        .filter(Q(groups__name__in=roles) | Q(teams__in=team_ids) | Q(pk__in=users))
+        .annotate(opted=opted)
+        .values_list("pk", "email", "groups__name", "teams__id", "opted__event_type")
     )
-    for pk, email, role, team_id in members:
-        found.emails[pk] = email
+    for pk, email, role, team_id, opted_out in members:
+        if pk not in users:
+            found.emails[pk] = email
         if role in roles:
             found.by_role[role].add(pk)
         if team_id in team_ids:
             found.by_team[team_id].add(pk)
-    event_types = {message.event_type for message, _, _ in items}
-    found.opted_out = set(
-        EmailOptOut.objects.filter(user__in=found.emails, event_type__in=event_types).values_list(
-            "user_id", "event_type"
-        )
-    )
+        if opted_out:
+            found.opted_out.add((pk, opted_out))
     _add_hooks(found.hooks, audiences, roles, team_ids)
     return found
 
@@ -142,19 +147,39 @@ def _rows(item: Item, recipients: _Recipients) -> list[Notification]:
     return rows + [Notification(channel="webhook", address=url, **common) for url in hooks]
 
 
-def write(items: list[Item]) -> list[int]:
-    """Write the rows of (message, event key, actor id) items and queue their delivery."""
+def _first_of_each(rows: list[Notification]) -> list[Notification]:
+    """One row per event key, channel and recipient (or address): the first message wins
+    (a comment's mention before its team's note)."""
+    seen, kept = set(), []
+    for row in rows:
+        key = (row.event_key, row.channel, row.recipient_id or row.address)
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
+
+
+def write(items: list[Item], *, fresh: bool = False) -> list[int]:
+    """Write the rows of (message, event key, actor id) items and queue their delivery.
+    `fresh`: no row of these event keys can exist yet (new audit events), so the rows are
+    inserted as they are and come back with their keys; else rows already written for an
+    event key stay, and what waits for delivery is read back."""
     if not items:
         return []
     recipients = _recipients(items)
-    rows = [row for item in items for row in _rows(item, recipients)]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    # ignore_conflicts leaves no primary keys: read back what waits for delivery.
-    pending = list(
-        Notification.objects.filter(
-            event_key__in={key for _, key, _ in items}, state=Notification.State.PENDING
-        ).values_list("pk", "channel")
-    )
+    rows = _first_of_each([row for item in items for row in _rows(item, recipients)])
+    if fresh:
+        written = Notification.objects.bulk_create(rows)
+        waiting = Notification.State.PENDING
+        pending = [(row.pk, row.channel) for row in written if row.state == waiting]
+    else:
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        # ignore_conflicts leaves no primary keys: read back what waits for delivery.
+        pending = list(
+            Notification.objects.filter(
+                event_key__in={key for _, key, _ in items}, state=Notification.State.PENDING
+            ).values_list("pk", "channel")
+        )
     if pending:
         transaction.on_commit(lambda: enqueue(pending))
     return [pk for pk, _ in pending]

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from workflow import chain
@@ -63,13 +63,40 @@ SYSTEM = SystemActor("system")
 
 @dataclass
 class Trail:
-    """The events one action recorded, with the object each is about."""
+    """The events one action recorded, with the object each is about; and the chain's head
+    as its last event left it (None until read), so one action reads the head once."""
 
     recorded: list[tuple[AuditEvent, object]] = field(default_factory=list)
+    head: str | None = None
+    depth: int = 0  # the savepoints open when the trail began: see `hold()`
+
+    def hold(self) -> None:
+        """Take the chain's lock and read its head, in one query (workflow/chain.py). The
+        lock is held to the transaction's end, so no one else appends meanwhile: each
+        event this action records follows the one before it without reading the head
+        again. Only at the trail's own savepoint depth: an event recorded inside a
+        savepoint (which might roll back) reads the head afresh, and makes every later one
+        read it too."""
+        self.depth = _savepoints()
+        self.head = chain.head()
+
+    def previous_hash(self) -> str:
+        if self.head is not None and _savepoints() == self.depth:
+            return self.head
+        return chain.head()
+
+    def appended(self, event: AuditEvent, obj) -> None:
+        self.recorded.append((event, obj))
+        self.head = event.hash if self.head is not None and _savepoints() == self.depth else None
 
     @property
     def events(self) -> list[AuditEvent]:
         return [event for event, _ in self.recorded]
+
+
+def _savepoints() -> int:
+    """How many savepoints are open (an atomic block without one cannot roll back alone)."""
+    return sum(1 for sid in connection.savepoint_ids if sid is not None)
 
 
 _trail: contextvars.ContextVar[Trail | None] = contextvars.ContextVar("trail", default=None)
@@ -118,9 +145,11 @@ def record(
     )
     # The caller's transaction if there is one (no savepoint: a failed append fails it),
     # else one of its own; the chain's lock is held to its end.
+    opened = _trail.get()
     with transaction.atomic(savepoint=False):
-        chain.seal(event, chain.type_label(content_type), chain.head())
+        previous = opened.previous_hash() if opened is not None else chain.head()
+        chain.seal(event, chain.type_label(content_type), previous)
         event.save(force_insert=True)
-    if (opened := _trail.get()) is not None:
-        opened.recorded.append((event, obj))
+    if opened is not None:
+        opened.appended(event, obj)
     return event

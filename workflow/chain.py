@@ -8,8 +8,9 @@ each appending after it would both look valid alone. So the head is read under a
 is held until the writer's transaction ends:
 
 - PostgreSQL: a transaction-scoped advisory lock (`pg_advisory_xact_lock`). The services'
-  runner takes it first thing in its transaction (`hold()`), before any row lock, so a
-  transaction waiting for a ticket never holds the chain and no two can deadlock on it.
+  runner takes it first thing in its transaction, with the head (`head()`, kept by the
+  action's trail: workflow/audit.py), before any row lock, so a transaction waiting for a
+  ticket never holds the chain and no two can deadlock on it.
 - SQLite: the write lock itself. Settings open every transaction `IMMEDIATE`, so a writer
   holds the database's single write lock from BEGIN to COMMIT.
 
@@ -29,14 +30,6 @@ from workflow.append_only import TABLE
 # Any constant works: the key only has to be the portal's own (pg_advisory_xact_lock is
 # per database, and nothing else in this database takes advisory locks).
 CHAIN_LOCK = 0x4D444F_0A0D17  # "MDO" + "audit"
-
-
-def hold() -> None:
-    """Take the chain's lock for the rest of the current transaction (PostgreSQL); on
-    SQLite the IMMEDIATE transaction already holds the write lock."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
 
 
 def head() -> str:

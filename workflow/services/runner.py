@@ -19,7 +19,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from notifications import outbox
 from portal import ops as metrics
-from workflow import audit, chain, gates
+from workflow import audit, gates
 from workflow.errors import Conflict, GatesUnmet, InvalidInput, NotPermitted, Refusal
 from workflow.fsm import may_take, starts_from
 from workflow.permissions import MDO_PM, has_role
@@ -56,7 +56,7 @@ def audited(action: str, subject: str | None = None, model=None):
         def run(*, by, **kwargs):
             try:
                 with transaction.atomic(durable=True), audit.trail() as trail:
-                    chain.hold()  # before any row lock: see workflow/chain.py
+                    trail.hold()  # the chain's, before any row lock: workflow/chain.py
                     result = service(by=by, **kwargs)
                     outbox.notify(trail.recorded)
             except (TransitionNotAllowed, ConcurrentTransition) as exc:
