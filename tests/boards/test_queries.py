@@ -137,7 +137,7 @@ def test_a_column_s_next_page(people, as_user):
 
 def test_the_triage_queue(people, as_user):
     count = same_at_both_sizes(people, as_user(people.pat), reverse("board_triage"))
-    assert count <= 13
+    assert count <= 14  # with the requests waiting for their team's answer (one query)
 
 
 def test_my_work(people, as_user):
