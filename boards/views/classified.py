@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import reswap, retarget
 
 from boards import moves, selectors
 from boards.selectors import Filters
@@ -186,9 +187,10 @@ def open_classified_story(request, pk: int):
 # Access to the board ---------------------------------------------------------------------------
 
 
-def _access_page(user, refusal: dict | None = None) -> dict:
+def _access_page(user, refusal: dict | None = None, noticed: AccessRequest | None = None) -> dict:
     """Requests waiting for a decision, who holds access today (each grant with its last day,
-    who approved it, and a revoke), and the latest decisions: a fixed number of queries."""
+    who approved it, and a revoke), and the latest decisions: a fixed number of queries.
+    `noticed`: the request just decided, whose row (in the section it is in now) says so."""
     every = access_requests_for(user)
     grants = every.in_force()
     return {
@@ -202,6 +204,8 @@ def _access_page(user, refusal: dict | None = None) -> dict:
             .order_by("-decided_at", "-pk")[:20]
         ),
         "refusal": refusal,
+        "noticed": noticed.pk if noticed is not None else None,
+        "notice": _decided(noticed) if noticed is not None else "",
         "nav": ACCESS_PAGE,
         **_access_limits(),
     }
@@ -220,7 +224,7 @@ def access_requests(request):
 def _decided(access: AccessRequest) -> str:
     who = access.user.get_username()
     if access.status == AccessRequest.Status.APPROVED:
-        return f"{who} has access until the end of {day(access.expires_on)}."
+        return f"Approved: {who} has access until the end of {day(access.expires_on)}."
     if access.status == AccessRequest.Status.REVOKED:
         return f"{who}'s access is revoked: it has ended. They are told why."
     return f"{who}'s request is {access.get_status_display()}. They are told why."
@@ -230,7 +234,9 @@ def _decided(access: AccessRequest) -> str:
 def access_decide(request, pk: int, decision: str):
     """Approve (for `days`), deny (with a `reason`) or revoke (with a `reason`). A refusal
     answers its status with the page or the row, saying why beside the field, and changes
-    nothing."""
+    nothing. A decision made in place answers with the page's sections again, as a reload
+    shows them: the request leaves "Waiting for a decision" for who holds access (approved)
+    or the latest decisions (denied, revoked), its row there saying what was decided."""
     user = request.user
     action = action_named(AccessRequest, decision)
     if action is None:
@@ -247,11 +253,10 @@ def access_decide(request, pk: int, decision: str):
     if not is_fragment(request):
         return render(request, ACCESS_TEMPLATE, _access_page(user, refusal), status=decided.status)
     access = access_request_for_user(user, pk)
-    context = {
-        "access": access,
-        "refusal": refusal,
-        "notice": "" if refusal else _decided(access),
-        **_access_limits(),
-    }
+    if refusal is None:
+        context = _access_page(user, noticed=access)
+        response = render(request, f"{ACCESS_TEMPLATE}#sections", context)
+        return reswap(retarget(response, "#access-sections"), "outerHTML")
+    context = {"access": access, "refusal": refusal, **_access_limits()}
     partial = "grant" if decision == "revoke" else "request"
     return render(request, f"{ACCESS_TEMPLATE}#{partial}", context, status=decided.status)

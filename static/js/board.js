@@ -3,12 +3,18 @@
 // refused drop snaps back). A card's title opens its moves as buttons in a dialog (the
 // keyboard's way to drag). The columns refresh when anything changed (a conditional request
 // every few seconds that answers 304 otherwise), keeping each column's scroll.
+// New columns (a filter typed, a live refresh) never replace the old ones while a card is
+// dragged or its move is on its way: they wait, and are asked for again once every move is
+// answered, so a drop is never lost with the card it was made on. A move is sent from the
+// board itself, which stays, and its answer finds the card again by its id, wherever it is.
 // No inline script anywhere: a strict Content Security Policy comes later.
 (function () {
   "use strict";
 
   var drag = null; // the card being dragged, and where it came from
   var pending = {}; // card id -> where it was before a drop the server has not answered
+  var posted = {}; // the address a move was posted to -> its card's id
+  var refilter = false; // a filter's columns were held back during a move: ask again
   var saved = null; // scroll positions across a refresh of the columns
   var opener = null; // what had the focus when the dialog opened, and its card's id
   var openerCard = "";
@@ -66,6 +72,11 @@
     return card.id.split("-").pop();
   }
 
+  // What sends a move and hears its answer: the board around the columns, never replaced.
+  function mover() {
+    return document.querySelector("[data-board]") || document.body;
+  }
+
   // Cards are draggable for those who may move them (the board says so once, not per card).
   function arm() {
     var board = columns();
@@ -99,12 +110,34 @@
     if (drag) drag.card.classList.remove("tile--dragging");
   }
 
+  // The drag ends on the card that was picked up, even once a refresh has taken it off the
+  // page (the event then no longer reaches the document): heard on the card itself.
+  function endDrag() {
+    clearDrag();
+    drag = null;
+    catchUp();
+  }
+
+  function busy() {
+    return drag !== null || Object.keys(pending).length > 0;
+  }
+
+  // Once nothing is dragged or on its way, the filters held back are applied (the form asks
+  // for its columns again, as typing did); a live refresh held back comes with the next poll.
+  function catchUp() {
+    if (!refilter || busy()) return;
+    refilter = false;
+    var form = document.querySelector(".board-filters");
+    if (form) htmx.trigger(form, "submit");
+  }
+
   document.addEventListener("dragstart", function (event) {
     var card = event.target.closest && event.target.closest(".tile[draggable]");
     var board = columns();
     if (!card || !board || !board.contains(card) || pending[card.id]) return;
     var column = columnOf(card);
-    drag = { card: card, status: column.dataset.status, list: card.parentNode, next: card.nextSibling };
+    drag = { card: card, status: column.dataset.status };
+    card.addEventListener("dragend", endDrag, { once: true });
     event.dataTransfer.effectAllowed = "move";
     event.dataTransfer.setData("text/plain", card.id);
     if (event.dataTransfer.setDragImage) event.dataTransfer.setDragImage(card, 16, 16);
@@ -128,11 +161,6 @@
     column.classList.add("col--hover");
   });
 
-  document.addEventListener("dragend", function () {
-    clearDrag();
-    drag = null;
-  });
-
   document.addEventListener("drop", function (event) {
     var column = drag && columnOf(event.target);
     if (!column || !columns().contains(column)) return;
@@ -142,13 +170,21 @@
     drag = null;
     var target = column.dataset.status;
     if (target === moving.status) return;
-    var card = moving.card;
-    pending[card.id] = { status: moving.status, list: moving.list, next: moving.next };
+    // The columns may have been refreshed during the drag: move the card shown now.
+    var card = document.getElementById(moving.card.id);
+    if (!card || !columns().contains(card) || pending[card.id]) card = moving.card;
+    var here = columnOf(card);
+    pending[card.id] = {
+      status: here && document.contains(here) ? here.dataset.status : moving.status,
+      list: card.parentNode,
+      next: card.nextSibling,
+    };
     place(card, column);
     card.classList.add("tile--pending");
     var url = columns().dataset.moveUrl.replace("/0/", "/" + cardPk(card) + "/");
+    posted[url] = card.id;
     htmx.ajax("POST", url, {
-      source: card,
+      source: mover(),
       swap: "none",
       values: { from: moving.status, to: target },
     });
@@ -186,11 +222,24 @@
     bump(column, 1);
   }
 
+  // An answered move whose card the answer did not place (a refresh took the card off the
+  // board: it no longer matches the filters) is over all the same.
+  function forgetAnswered() {
+    Object.keys(pending).forEach(function (id) {
+      if (!pending[id].answered) return;
+      delete pending[id];
+      var card = document.getElementById(id);
+      if (card) card.classList.remove("tile--pending");
+    });
+  }
+
   document.body.addEventListener("htmx:afterSettle", function () {
     all(".tile[data-arrived]").forEach(arrive);
     all(".tile[data-status]").forEach(relocate);
+    forgetAnswered();
     arm();
     syncDialog();
+    catchUp();
   });
 
   // A refresh that found nothing new (304) changes nothing; refusals, which carry the card
@@ -201,6 +250,12 @@
       return;
     }
     var target = event.detail.target;
+    if (event.detail.shouldSwap && target && target.id === "columns" && busy()) {
+      event.detail.shouldSwap = false; // see the top of this file
+      var from = event.detail.requestConfig && event.detail.requestConfig.elt;
+      if (from && from.closest && from.closest(".board-filters")) refilter = true;
+      return;
+    }
     if (event.detail.shouldSwap && target && target.id === "columns") {
       saved = { left: target.scrollLeft, tops: {} };
       all(".col", target).forEach(function (column) {
@@ -209,25 +264,35 @@
     }
   });
 
-  document.body.addEventListener("htmx:responseError", function (event) {
-    // A move the server could not answer: put the card back and say so.
-    var card = event.detail.elt;
-    if (!card || !card.classList || !card.classList.contains("tile") || !pending[card.id]) return;
-    card.dataset.status = pending[card.id].status;
-    relocate(card);
+  // A move's request is over. Answered (a success, or a refusal with its card and message,
+  // swapped in as portal.js decides): the answer's card settles where the server says. Not
+  // answered (an error, no connection): the card goes back where it was, and the board says
+  // so. Either way the card is no longer pending, so the live refresh goes on.
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var path = event.detail.pathInfo && event.detail.pathInfo.requestPath;
+    var id = path && posted[path];
+    if (!id || event.detail.elt !== mover()) return;
+    delete posted[path];
+    var move = pending[id];
+    if (!move) return;
+    if (event.detail.successful) {
+      // Its card settles next; a card no longer on the board has nothing to settle.
+      if (document.getElementById(id)) move.answered = true;
+      else delete pending[id];
+      return;
+    }
+    var card = document.getElementById(id);
+    if (card) {
+      card.dataset.status = move.status;
+      relocate(card);
+    }
+    delete pending[id];
     var message = document.getElementById("board-message");
     if (message) {
       message.innerHTML =
         '<div class="notice notice--error" role="alert"><p>The move did not reach the portal; the card is back where it was. Try again.</p></div>';
     }
-  });
-
-  document.body.addEventListener("htmx:sendError", function (event) {
-    var card = event.detail.elt;
-    if (card && card.classList && card.classList.contains("tile") && pending[card.id]) {
-      card.dataset.status = pending[card.id].status;
-      relocate(card);
-    }
+    catchUp();
   });
 
   document.body.addEventListener("htmx:afterSwap", function (event) {

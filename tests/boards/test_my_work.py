@@ -50,7 +50,8 @@ def test_pick_up_and_complete_in_place(people, as_user):
     picked = client.post(reverse("board_story_act", args=[story.pk, "pick_up"]), headers=HTMX)
     assert picked.status_code == 200
     assert is_fragment(picked)
-    assert picked.content.decode().lstrip().startswith(f'<li class="work" id="work-{story.pk}"')
+    # The sections again, as a reload shows them: the story is under "In progress, yours".
+    assert picked.content.decode().lstrip().startswith('<div id="work-sections"')
     words = text_of(picked)
     assert "Picked up: it is yours, In Progress." in words
     assert f"Complete: {story}" in words
