@@ -149,7 +149,8 @@ def today(demo, teams: dict) -> dict:
         services.release_create(by=u["gus"], epic=epic, tag="v1.0.0")
         # In production, its CtF since expired: the next release is refused (ctf_in_force).
         demo.expire(letter)
-        demo.on(2, hour=9)
+        # Early enough that the question and its answer (up to three days of waits) are done.
+        demo.on(4, hour=9)
         with contextlib.suppress(GatesUnmet):
             services.release_create(by=u["gus"], epic=epic, tag="v1.1.0")
         # A new CtF request, whose question pat asked and gus answered: back for triage.

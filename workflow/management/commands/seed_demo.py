@@ -166,7 +166,7 @@ class Command(BaseCommand):
                 "stories need no Cyber access.",
             )
         if not AccessRequest.objects.filter(user=users["devon"]).exists():
-            demo.on(0, hour=8)
+            demo.on(1, hour=16)
             services.access_request_create(
                 by=users["devon"], justification="On call for IL6 deploy support this quarter."
             )
