@@ -10,26 +10,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BASE="${1:?the portal's address, e.g. http://127.0.0.1:8000}"
+BASE="${1:?give the address of the portal, e.g. http://127.0.0.1:8000}"
 FUZZ_EXAMPLES="${FUZZ_EXAMPLES:-10}"
 PY=.venv/bin/python
 
 # The token, as a client gets it (the seeded MDO PM, seed_demo's password).
-TOKEN="$($PY - "$BASE" <<'EOF'
-import json
-import sys
-import urllib.request
-
-body = json.dumps({"username": "pat", "password": "partybus-demo"}).encode()
+TOKEN="$(BASE="$BASE" $PY -c '
+import json, os, urllib.request
 ask = urllib.request.Request(
-    f"{sys.argv[1]}/api/v1/auth/token/",
-    data=body,
+    os.environ["BASE"] + "/api/v1/auth/token/",
+    data=json.dumps({"username": "pat", "password": "partybus-demo"}).encode(),
     headers={"Content-Type": "application/json", "X-Forwarded-Proto": "https"},
 )
 with urllib.request.urlopen(ask, timeout=10) as answer:
     print(json.load(answer)["token"])
-EOF
-)"
+')"
 [ -n "$TOKEN" ] || { echo "api fuzz: no token for pat"; exit 1; }
 
 # DELETE /auth/token/ would revoke the token every later request is signed with.

@@ -99,15 +99,19 @@ class TextField(serializers.CharField):
 
 
 class BooleanInput(serializers.BooleanField):
-    """true or false: in JSON a boolean only (not 0, 1 or "yes"); in a form, the words DRF
-    reads ("true", "false", "on", …), since a form has only text."""
+    """true or false: in JSON a boolean only (not 0, 1 or "yes"); in a multipart or form
+    body, which has only text, the words `true` or `false` (as the schema's boolean is
+    written there), nothing else."""
+
+    WORDS = {"true": True, "false": False}
 
     def to_internal_value(self, data):
         if isinstance(data, bool):
             return data
-        if not html.is_html_input(self.root.initial_data):
-            self.fail("invalid", input=data)
-        return super().to_internal_value(data)
+        in_a_form = html.is_html_input(self.root.initial_data) and isinstance(data, str)
+        if in_a_form and (word := data.strip().lower()) in self.WORDS:
+            return self.WORDS[word]
+        self.fail("invalid", input=data)
 
 
 class LineField(TextField):

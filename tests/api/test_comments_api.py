@@ -109,6 +109,17 @@ def test_malformed_comments_are_400_naming_the_field(api, ticket, member, data, 
     assert not Comment.objects.exists()
 
 
+@pytest.mark.parametrize("word", ["0", "1", "on", "yes"])
+def test_in_multipart_internal_is_the_word_true_or_false_only(api, ticket, pm, word):
+    """A form has only text: the schema's boolean is written `true` or `false` there, and
+    schemathesis (`--checks all`) found "0" taken for false."""
+    response = api(pm).post(
+        comments_of(ticket), {"body": "A note", "internal": word}, format="multipart"
+    )
+    assert response.status_code == 400 and "internal" in response.json()
+    assert not Comment.objects.exists()
+
+
 def test_an_internal_note_by_the_team_is_403_and_audited(api, ticket, member):
     response = api(member).post(
         comments_of(ticket), {"body": "psst", "internal": True}, format="json"
