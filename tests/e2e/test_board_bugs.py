@@ -96,13 +96,29 @@ def _filtered_to_logistics(page) -> None:
     expect(column(page, "pipeline_complete")).not_to_contain_text("Mission Planner")
 
 
+FILTERED = re.compile(r"/boards/epics/\?.*q=Logi")
+
+
 def _drop_while_refiltering(page, title: str, status: str) -> None:
-    """Types in Search and drags at once; the move's answer comes after the re-filter's."""
+    """Types in Search and drags while the re-filter is on its way; the re-filter's answer
+    comes while the move waits, the move's after it: the order the bug needs, every time
+    (the re-filter's answer is held until the drop is made, the move's until the new
+    columns have come)."""
     held = _held_moves(page)
+    filtering = []
+
+    def hold_filter(route):
+        filtering.append(route)
+
+    page.route(FILTERED, hold_filter)
     _count_refilters(page)
-    page.get_by_label("Search").press_sequentially("Logi")
+    with page.expect_request(FILTERED):
+        page.get_by_label("Search").press_sequentially("Logi")
     card(page, title).drag_to(column(page, status).locator(".col__head"))
     expect(card(page, title)).to_have_class(re.compile("tile--pending"))
+    page.unroute(FILTERED, hold_filter)
+    for route in filtering:
+        route.continue_()
     _refiltered(page)  # the new columns have come while the move waits
     assert len(held) == 1
     held[0].continue_()
