@@ -28,13 +28,6 @@ from workflow.selectors import (
     tickets_for,
 )
 
-# Requests still moving: the home page lists them.
-OPEN_STATUSES = (
-    Ticket.Status.SUBMITTED,
-    Ticket.Status.NEEDS_INFO,
-    Ticket.Status.TRIAGED,
-    Ticket.Status.IN_PROGRESS,
-)
 HOME_OPEN_LIMIT = 50
 
 
@@ -76,7 +69,9 @@ def home(request):
         )
     )
     open_tickets = list(
-        tickets_for(user).filter(team__in=teams, status__in=OPEN_STATUSES)[: HOME_OPEN_LIMIT + 1]
+        tickets_for(user).filter(team__in=teams, status__in=Ticket.OPEN_STATUSES)[
+            : HOME_OPEN_LIMIT + 1
+        ]
     )
     context = {
         "teams": [

@@ -21,27 +21,23 @@ from workflow.selectors import refused_404, ticket_for_user
 # Reads -------------------------------------------------------------------------------------
 
 
-def comments_for(user, ticket: Ticket):
-    """The ticket's thread as `user` may read it, oldest first, in two queries however long."""
-    thread = (
-        Comment.objects.filter(ticket=ticket)
-        .select_related("author")
-        .prefetch_related("attachments")
-        .order_by("created_at", "pk")
-    )
+def _readable(user, comments):
+    """Comments with what shows them, oldest first, without internal notes for those who
+    may not read them: two queries however many."""
+    thread = comments.select_related("author").prefetch_related("attachments")
+    thread = thread.order_by("created_at", "pk")
     return thread if reads_internal_notes(user) else thread.filter(internal=False)
+
+
+def comments_for(user, ticket: Ticket):
+    """The ticket's thread as `user` may read it."""
+    return _readable(user, Comment.objects.filter(ticket=ticket))
 
 
 def threads_of(user, ticket_ids) -> list[Comment]:
     """The threads of several tickets at once (a board card's dialog), as `user` may read
-    them, oldest first, in two queries."""
-    thread = (
-        Comment.objects.filter(ticket_id__in=set(ticket_ids))
-        .select_related("author")
-        .prefetch_related("attachments")
-        .order_by("created_at", "pk")
-    )
-    return list(thread if reads_internal_notes(user) else thread.filter(internal=False))
+    them."""
+    return list(_readable(user, Comment.objects.filter(ticket_id__in=set(ticket_ids))))
 
 
 def threads_by_ticket(user, ticket_ids) -> dict[int, list[Comment]]:

@@ -41,6 +41,14 @@ class Ticket(StateMachine):
         REJECTED = "rejected", "Rejected"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    # Still moving: the home's open requests, the insights' open work, the forecasts.
+    OPEN_STATUSES = (
+        Status.SUBMITTED,
+        Status.NEEDS_INFO,
+        Status.TRIAGED,
+        Status.IN_PROGRESS,
+    )
+
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="tickets")
     epic = models.ForeignKey(
         Epic,

@@ -33,12 +33,7 @@ METHOD = (
 )
 DONE = Ticket.Status.DONE
 # The statuses a forecast is given in: every open one.
-OPEN = (
-    Ticket.Status.SUBMITTED,
-    Ticket.Status.NEEDS_INFO,
-    Ticket.Status.TRIAGED,
-    Ticket.Status.IN_PROGRESS,
-)
+OPEN = Ticket.OPEN_STATUSES
 
 
 @dataclass(frozen=True)

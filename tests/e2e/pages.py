@@ -25,3 +25,13 @@ def sign_in(page, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name=f"Hello, {username}")).to_be_visible()
+
+
+# The boards (tests/e2e/test_boards.py, test_board_bugs.py): a column by its status, a card
+# by its title. (Each test starts with an empty cache: tests/conftest.py.)
+def column(page, status: str):
+    return page.locator(f"#col-{status}")
+
+
+def card(page, title: str):
+    return page.locator(".tile", has=page.get_by_role("link", name=title, exact=True))

@@ -8,12 +8,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 
 from epics.models import Epic, Story
 from requests_app.models import Ticket
 from tests.e2e.conftest import PHONE
-from tests.e2e.pages import expect, sign_in
+from tests.e2e.pages import card, column, expect, sign_in
 from tests.factories import PASSWORD, AccessRequestFactory, UserFactory
 from tests.portal.pages import world
 from workflow import services
@@ -24,20 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # A board asks for changes every 4 seconds; a busy machine gets plenty of slack on top.
 LIVE_WAIT_MS = 30_000
 
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def column(page, status: str):
-    return page.locator(f"#col-{status}")
-
-
-def card(page, title: str):
-    return page.locator(".tile", has=page.get_by_role("link", name=title, exact=True))
 
 
 def drag(page, title: str, status: str) -> None:
